@@ -1,5 +1,12 @@
 /** Text encodings a profile file may use. `utf-16` reads the byte-order mark and defaults to little-endian. */
-export const textEncodings = ['utf-8', 'utf-16', 'utf-16le', 'utf-16be', 'iso-8859-1', 'windows-1252'] as const;
+export const textEncodings = [
+  'utf-8',
+  'utf-16',
+  'utf-16le',
+  'utf-16be',
+  'iso-8859-1',
+  'windows-1252',
+] as const;
 export type TextEncoding = (typeof textEncodings)[number];
 
 /** CSV dialect. Each setting is exactly one character. */
