@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+const positiveInteger = z.coerce.number().int().positive();
+
+const settingsSchema = z.object({
+  PROFILE_JOBS_MONGO_URL: z.string().default('mongodb://127.0.0.1:27027/profile_jobs'),
+  PROFILE_JOBS_TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  PROFILE_JOBS_TEMPORAL_NAMESPACE: z.string().default('default'),
+  PROFILE_JOBS_TASK_QUEUE: z.string().default('profile-jobs'),
+  PROFILE_JOBS_IMPORT_ROOT: z.string().default('.stack/imports'),
+  PROFILE_JOBS_API_PORT: positiveInteger.max(65535).default(8080),
+  PROFILE_JOBS_API_KEY: z.string().min(24).optional(),
+  PROFILE_JOBS_MAX_RECORDS: positiveInteger.default(1_000_000),
+  PROFILE_JOBS_CHUNK_RECORDS: positiveInteger.default(5_000),
+  PROFILE_JOBS_CHUNK_WINDOW: positiveInteger.default(2),
+  PROFILE_JOBS_BATCH_RECORDS: positiveInteger.default(500),
+  PROFILE_JOBS_STORE_CONCURRENCY: positiveInteger.default(32),
+  PROFILE_JOBS_DEFAULT_PHONE_REGION: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166 region code such as FR')
+    .default('FR'),
+});
+
+/** Deployment settings, read once from the environment at start-up. */
+export interface Settings {
+  /** MongoDB connection string; its path names the database. */
+  mongoUrl: string;
+  temporalAddress: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  /** Folder that `local` sources read from; a path that leaves it is rejected. */
+  importRoot: string;
+  apiPort: number;
+  /** Bootstrap administrator API key; the API refuses to start without one. */
+  apiKey: string | undefined;
+  /** Largest number of records a file may hold; a larger file fails before anything changes. */
+  maxRecords: number;
+  /** Records per chunk activity. A chunk should be seconds of store work, so Temporal's per-activity cost stays small. */
+  chunkRecords: number;
+  /** Chunk activities kept in flight by one job. */
+  chunkWindow: number;
+  /** Records resolved and applied together; the unit of crash recovery inside a chunk. */
+  batchRecords: number;
+  /** Store operations kept in flight by one chunk. */
+  storeConcurrency: number;
+  /** Region used to read phone numbers written in local form. */
+  defaultPhoneRegion: string;
+}
+
+/**
+ * Reads the settings from environment variables, so that bad configuration fails at start-up.
+ * @throws Error naming every invalid variable, its value and the rule it breaks.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const shown = name === 'PROFILE_JOBS_API_KEY' ? '(hidden)' : JSON.stringify(env[name]);
+      return `${name}=${shown}: ${issue.message}`;
+    });
+    throw new Error(`Invalid settings in the environment: ${problems.join('; ')}`);
+  }
+
+  const values = parsed.data;
+  return {
+    mongoUrl: values.PROFILE_JOBS_MONGO_URL,
+    temporalAddress: values.PROFILE_JOBS_TEMPORAL_ADDRESS,
+    temporalNamespace: values.PROFILE_JOBS_TEMPORAL_NAMESPACE,
+    taskQueue: values.PROFILE_JOBS_TASK_QUEUE,
+    importRoot: values.PROFILE_JOBS_IMPORT_ROOT,
+    apiPort: values.PROFILE_JOBS_API_PORT,
+    apiKey: values.PROFILE_JOBS_API_KEY,
+    maxRecords: values.PROFILE_JOBS_MAX_RECORDS,
+    chunkRecords: values.PROFILE_JOBS_CHUNK_RECORDS,
+    chunkWindow: values.PROFILE_JOBS_CHUNK_WINDOW,
+    batchRecords: values.PROFILE_JOBS_BATCH_RECORDS,
+    storeConcurrency: values.PROFILE_JOBS_STORE_CONCURRENCY,
+    defaultPhoneRegion: values.PROFILE_JOBS_DEFAULT_PHONE_REGION,
+  };
+}
