@@ -1,0 +1,15 @@
+import type { Settings } from '../core/settings.js';
+import type { DefinitionSource } from '../core/definition.js';
+import type { FileSource } from '../sources/file-source.js';
+import type { Store } from '../store/connect-store.js';
+
+/** What the activities need from the outside, handed in once so tests can give their own. */
+export interface ActivityDependencies {
+  store: Store;
+  openSource: (source: DefinitionSource) => Promise<FileSource>;
+  settings: Pick<
+    Settings,
+    'maxRecords' | 'chunkRecords' | 'batchRecords' | 'storeConcurrency' | 'defaultPhoneRegion'
+  >;
+  clock: () => Date;
+}

@@ -1,0 +1,19 @@
+import type { ActivityDependencies } from './activity-dependencies.js';
+import { createFinishJob } from './finish-job.js';
+import { createSetJobPaused } from './pause-job.js';
+import { createPlanJob } from './plan-job.js';
+import { createProcessChunk } from './process-chunk.js';
+import { createStartJob } from './start-job.js';
+
+/** Builds the job activities around their dependencies; the worker registers the returned object. */
+export function createActivities(dependencies: ActivityDependencies) {
+  return {
+    startJob: createStartJob(dependencies),
+    planJob: createPlanJob(dependencies),
+    processChunk: createProcessChunk(dependencies),
+    setJobPaused: createSetJobPaused(dependencies),
+    finishJob: createFinishJob(dependencies),
+  };
+}
+
+export type JobActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,40 @@
+import { NativeConnection } from '@temporalio/worker';
+import { readSettings } from '../core/settings.js';
+import { openSource } from '../sources/open-source.js';
+import { closeStore, connectStore } from '../store/connect-store.js';
+import { createJobWorker } from './create-worker.js';
+import { processLogger } from './process-logger.js';
+
+/** Runs one worker for the job task queue until SIGINT or SIGTERM. */
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const store = await connectStore({ url: settings.mongoUrl, maxPoolSize: settings.storeConcurrency * 4 });
+  const connection = await NativeConnection.connect({ address: settings.temporalAddress });
+
+  const worker = await createJobWorker({
+    connection,
+    namespace: settings.temporalNamespace,
+    taskQueue: settings.taskQueue,
+    dependencies: {
+      store,
+      openSource: (source) => openSource(source, settings),
+      settings,
+      clock: () => new Date(),
+    },
+  });
+
+  processLogger.info({ taskQueue: settings.taskQueue, temporal: settings.temporalAddress }, 'Worker started');
+  try {
+    // The SDK shuts the worker down on SIGINT and SIGTERM, letting running activities finish.
+    await worker.run();
+  } finally {
+    await connection.close();
+    await closeStore(store);
+    processLogger.info('Worker stopped');
+  }
+}
+
+main().catch((error: unknown) => {
+  processLogger.fatal({ err: error }, 'Worker failed');
+  process.exitCode = 1;
+});

@@ -1,0 +1,200 @@
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { JobActivities } from '../activities/create-activities.js';
+import type { FinishJobResult } from '../activities/finish-job.js';
+import type { JobOutcome } from '../core/job-model.js';
+import { nonRetryableFailureTypes } from '../core/failure-types.js';
+import { jobStatusKey } from '../core/search-attributes.js';
+import { pauseSignal, progressQuery, resumeSignal } from './job-controls.js';
+import type { JobProgress } from './job-controls.js';
+
+/** Where a run stands between chunks; carried across continue-as-new instead of history. */
+export interface JobCheckpoint {
+  total: number;
+  planFailed: number;
+  chunkCount: number;
+  /** Every chunk below this index has finished. */
+  nextChunk: number;
+  records: number;
+  succeeded: number;
+  failed: number;
+  pauses: number;
+}
+
+export interface DeleteProfilesWorkflowInput {
+  jobId: string;
+  /** Chunk activities kept in flight. */
+  chunkWindow: number;
+  /** Set when the run continued as new. */
+  checkpoint?: JobCheckpoint;
+}
+
+export type DeleteProfilesWorkflowResult = FinishJobResult;
+
+/** Chunks started by one run before it continues as new, keeping each history well under 10,000 events. */
+const chunksPerRun = 500;
+
+const { startJob, planJob } = proxyActivities<JobActivities>({
+  // The plan reads the whole file once; a million records take minutes, so it heartbeats its position.
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: nonRetryableFailureTypes },
+});
+
+const { processChunk } = proxyActivities<JobActivities>({
+  startToCloseTimeout: '30 minutes',
+  // Heartbeats carry cancellation to a running chunk, so this bounds how long a cancel takes to land.
+  heartbeatTimeout: '20 seconds',
+  // The finish step counts what the chunks did, so it must wait until cancelled chunks have stopped.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { maximumAttempts: 10, nonRetryableErrorTypes: nonRetryableFailureTypes },
+});
+
+const { finishJob, setJobPaused } = proxyActivities<JobActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 20 },
+});
+
+/**
+ * Deletes the profiles a file names: plans the file, keeps a window of chunk activities in flight,
+ * and finishes the job report. Only ids, offsets and counts pass through its history.
+ */
+export async function deleteProfilesWorkflow(
+  input: DeleteProfilesWorkflowInput,
+): Promise<DeleteProfilesWorkflowResult> {
+  const { jobId } = input;
+  let paused = false;
+  let phase: JobProgress['phase'] = input.checkpoint === undefined ? 'planning' : 'processing';
+  const state: JobCheckpoint = input.checkpoint ?? {
+    total: 0,
+    planFailed: 0,
+    chunkCount: 0,
+    nextChunk: 0,
+    records: 0,
+    succeeded: 0,
+    failed: 0,
+    pauses: 0,
+  };
+  let chunksDone = state.nextChunk;
+
+  setHandler(pauseSignal, () => {
+    paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+  });
+  setHandler(progressQuery, () => ({
+    phase,
+    paused,
+    total: state.total,
+    processed: state.planFailed + state.records,
+    succeeded: state.succeeded,
+    failed: state.planFailed + state.failed,
+    chunkCount: state.chunkCount,
+    chunksDone,
+  }));
+
+  let running = 0;
+  let outcome: JobOutcome;
+  try {
+    if (input.checkpoint === undefined) {
+      await startJob({ jobId });
+      const plan = await planJob({ jobId });
+      state.total = plan.total;
+      state.planFailed = plan.failed;
+      state.chunkCount = plan.chunkCount;
+      phase = 'processing';
+    }
+
+    let chunkFailure: unknown = null;
+    let startedThisRun = 0;
+    while (state.nextChunk < state.chunkCount && chunkFailure === null) {
+      await condition(() => running < input.chunkWindow || chunkFailure !== null);
+      if (chunkFailure !== null) {
+        break;
+      }
+
+      if (paused) {
+        state.pauses += 1;
+        await setJobPaused({ jobId, paused: true, sequence: state.pauses });
+        await condition(() => !paused);
+        await setJobPaused({ jobId, paused: false, sequence: state.pauses });
+      }
+
+      if (startedThisRun >= chunksPerRun || workflowInfo().continueAsNewSuggested) {
+        break;
+      }
+
+      const chunkIndex = state.nextChunk;
+      state.nextChunk += 1;
+      startedThisRun += 1;
+      running += 1;
+      processChunk({ jobId, chunkIndex }).then(
+        (result) => {
+          state.records += result.records;
+          state.succeeded += result.succeeded;
+          state.failed += result.failed;
+          chunksDone += 1;
+          running -= 1;
+        },
+        (error: unknown) => {
+          chunkFailure ??= error;
+          running -= 1;
+        },
+      );
+    }
+    await condition(() => running === 0);
+
+    if (chunkFailure !== null) {
+      throw chunkFailure;
+    }
+    if (state.nextChunk < state.chunkCount) {
+      // Every chunk below nextChunk has finished, so the next run starts from there.
+      return await continueAsNew<typeof deleteProfilesWorkflow>({ ...input, checkpoint: state });
+    }
+    outcome = { kind: 'completed' };
+  } catch (error) {
+    if (isCancellation(error)) {
+      // Cancelled chunks store what they really deleted before they stop; count only after that.
+      await CancellationScope.nonCancellable(() => condition(() => running === 0));
+      await finish({ kind: 'cancelled' });
+      throw error;
+    }
+    outcome = { kind: 'failed', reason: describeFailure(error) };
+  }
+
+  return finish(outcome);
+
+  async function finish(ending: JobOutcome): Promise<DeleteProfilesWorkflowResult> {
+    phase = 'finishing';
+    // A cancelled workflow must still close the job report, so this step ignores the cancellation.
+    const result = await CancellationScope.nonCancellable(() => finishJob({ jobId, outcome: ending }));
+    upsertSearchAttributes([{ key: jobStatusKey, value: result.status }]);
+    return result;
+  }
+}
+
+/** Returns the user-facing reason of a failed activity; our activities put it in the failure's message. */
+function describeFailure(error: unknown): string {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
+    return error.cause.message;
+  }
+  if (error instanceof ActivityFailure && error.cause !== undefined) {
+    return `The job could not go on: ${error.cause.message}`;
+  }
+  if (error instanceof Error) {
+    return `The job could not go on: ${error.message}`;
+  }
+  return 'The job could not go on for an unknown reason';
+}

@@ -1,0 +1,8 @@
+export { deleteProfilesWorkflow } from './delete-profiles-workflow.js';
+export type {
+  DeleteProfilesWorkflowInput,
+  DeleteProfilesWorkflowResult,
+  JobCheckpoint,
+} from './delete-profiles-workflow.js';
+export { pauseSignal, resumeSignal, progressQuery } from './job-controls.js';
+export type { JobProgress } from './job-controls.js';
