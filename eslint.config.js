@@ -24,10 +24,20 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows must stay deterministic: call an activity.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflows must stay deterministic: call an activity.',
+          })),
           patterns: [
             {
-              group: ['**/store', '**/store/**', '**/sources', '**/sources/**', '**/activities/*.js', 'mongodb'],
+              group: [
+                '**/store',
+                '**/store/**',
+                '**/sources',
+                '**/sources/**',
+                '**/activities/*.js',
+                'mongodb',
+              ],
               allowTypeImports: true,
               message: 'Workflows may import activity and store types only: call an activity.',
             },
