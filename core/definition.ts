@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { textEncodings } from './file-format.js';
 import type { FileFormat } from './file-format.js';
+import { sourceSchema } from './source-settings.js';
 
 /** Identifier a record is matched by; `auto` takes the first the record carries, in this order. */
 export const matchByValues = [
@@ -15,14 +16,6 @@ export type MatchBy = (typeof matchByValues)[number];
 
 const singleCharacter = (field: string) =>
   z.string().refine((value) => [...value].length === 1, { error: `${field} must be exactly one character` });
-
-const localSourceSchema = z
-  .object({
-    protocol: z.literal('local'),
-    /** Path of the file, relative to the server's import root. */
-    path: z.string().min(1, 'path must name a file under the import root'),
-  })
-  .strict();
 
 const fileFormatSchema = z
   .object({
@@ -49,15 +42,13 @@ export const definitionInputSchema = z
       .string()
       .regex(/^[A-Z]{2}$/, 'default_phone_region must be a two-letter ISO 3166 code such as FR')
       .optional(),
-    source: z.discriminatedUnion('protocol', [localSourceSchema], {
-      error: 'source.protocol must be one of: local',
-    }),
+    source: sourceSchema,
     file_format: fileFormatSchema.prefault({}),
   })
   .strict();
 
 export type DefinitionInput = z.infer<typeof definitionInputSchema>;
-export type DefinitionSource = DefinitionInput['source'];
+export type { DefinitionSource } from './source-settings.js';
 
 /** A saved definition. */
 export interface Definition extends DefinitionInput {
