@@ -36,14 +36,18 @@ export interface DeleteProfilesWorkflowInput {
   jobId: string;
   /** Chunk activities kept in flight. */
   chunkWindow: number;
+  /**
+   * Chunks one run starts before it continues as new; default 500, which keeps each history near
+   * 2,000 events, well under 10,000. Temporal's own suggestion to continue as new also applies.
+   */
+  chunksPerRun?: number;
   /** Set when the run continued as new. */
   checkpoint?: JobCheckpoint;
 }
 
 export type DeleteProfilesWorkflowResult = FinishJobResult;
 
-/** Chunks started by one run before it continues as new, keeping each history well under 10,000 events. */
-const chunksPerRun = 500;
+const defaultChunksPerRun = 500;
 
 const { startJob, planJob } = proxyActivities<JobActivities>({
   // The plan reads the whole file once; a million records take minutes, so it heartbeats its position.
@@ -74,6 +78,7 @@ export async function deleteProfilesWorkflow(
   input: DeleteProfilesWorkflowInput,
 ): Promise<DeleteProfilesWorkflowResult> {
   const { jobId } = input;
+  const chunksPerRun = input.chunksPerRun ?? defaultChunksPerRun;
   let paused = false;
   let phase: JobProgress['phase'] = input.checkpoint === undefined ? 'planning' : 'processing';
   const state: JobCheckpoint = input.checkpoint ?? {

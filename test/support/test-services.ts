@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Settings } from '../../core/settings.js';
 import { openSource } from '../../sources/open-source.js';
@@ -30,6 +30,9 @@ export function uniqueDatabaseUrl(mongoUrl: string): string {
   url.pathname = `/test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   return url.toString();
 }
+
+// The SDK's worker state changes at INFO level would bury test output; warnings and errors still show.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
@@ -58,14 +61,23 @@ export interface JobTestEnvironment {
   settings: Settings;
   temporal: Client;
   app: ReturnType<typeof createApp>;
-  worker: Worker;
+  /** The in-process worker, or null when the test runs workers as processes of their own. */
+  worker: Worker | null;
   /** Calls the API as the administrator. */
   request: (method: string, path: string, body?: unknown) => Promise<Response>;
   close: () => Promise<void>;
 }
 
+export interface JobEnvironmentOptions {
+  /** Runs a worker inside the test process; default true. */
+  inProcessWorker?: boolean;
+}
+
 /** Starts a full job environment on the running stack; `overrides` change job settings. */
-export async function startJobEnvironment(overrides: Partial<Settings> = {}): Promise<JobTestEnvironment> {
+export async function startJobEnvironment(
+  overrides: Partial<Settings> = {},
+  options: JobEnvironmentOptions = {},
+): Promise<JobTestEnvironment> {
   const addresses = stackAddresses();
   const taskQueue = `test-${randomUUID()}`;
   const importRoot = await mkdtemp(path.join(tmpdir(), 'profile-jobs-imports-'));
@@ -88,19 +100,22 @@ export async function startJobEnvironment(overrides: Partial<Settings> = {}): Pr
 
   const store = await connectStore({ url: settings.mongoUrl });
   const nativeConnection = await NativeConnection.connect({ address: settings.temporalAddress });
-  const worker = await createJobWorker({
-    connection: nativeConnection,
-    namespace: settings.temporalNamespace,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    dependencies: {
-      store,
-      openSource: (source) => openSource(source, settings),
-      settings,
-      clock: () => new Date(),
-    },
-  });
-  const workerRun = worker.run();
+  const worker =
+    options.inProcessWorker === false
+      ? null
+      : await createJobWorker({
+          connection: nativeConnection,
+          namespace: settings.temporalNamespace,
+          taskQueue,
+          workflowBundle: await workflowBundle(),
+          dependencies: {
+            store,
+            openSource: (source) => openSource(source, settings),
+            settings,
+            clock: () => new Date(),
+          },
+        });
+  const workerRun = worker?.run();
 
   const connection = await Connection.connect({ address: settings.temporalAddress });
   const temporal = new Client({ connection, namespace: settings.temporalNamespace });
@@ -116,7 +131,7 @@ export async function startJobEnvironment(overrides: Partial<Settings> = {}): Pr
     );
 
   const close = async () => {
-    worker.shutdown();
+    worker?.shutdown();
     await workerRun;
     await nativeConnection.close();
     await connection.close();
