@@ -6,6 +6,6 @@ import type { Store } from '../store/connect-store.js';
 export interface ApiDependencies {
   store: Store;
   temporal: Client;
-  settings: Pick<Settings, 'taskQueue' | 'chunkWindow' | 'apiKey'>;
+  settings: Pick<Settings, 'taskQueue' | 'chunkWindow' | 'chunksPerRun' | 'apiKey'>;
   clock: () => Date;
 }

@@ -16,7 +16,7 @@ import { ApiError } from './api-errors.js';
 export interface StartJobRunOptions {
   store: Store;
   temporal: Client;
-  settings: Pick<Settings, 'taskQueue' | 'chunkWindow'>;
+  settings: Pick<Settings, 'taskQueue' | 'chunkWindow' | 'chunksPerRun'>;
   definition: Definition;
   trigger: JobTrigger;
   dryRun: boolean;
@@ -67,7 +67,9 @@ export async function startJobRun(options: StartJobRunOptions): Promise<JobDocum
     await options.temporal.workflow.start<typeof deleteProfilesWorkflow>('deleteProfilesWorkflow', {
       taskQueue: options.settings.taskQueue,
       workflowId: job.workflow_id,
-      args: [{ jobId, chunkWindow: options.settings.chunkWindow }],
+      args: [
+        { jobId, chunkWindow: options.settings.chunkWindow, chunksPerRun: options.settings.chunksPerRun },
+      ],
       typedSearchAttributes: [
         { key: definitionIdKey, value: definition.id },
         { key: jobTypeKey, value: job.job_type },

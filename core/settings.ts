@@ -13,6 +13,7 @@ const settingsSchema = z.object({
   PROFILE_JOBS_MAX_RECORDS: positiveInteger.default(1_000_000),
   PROFILE_JOBS_CHUNK_RECORDS: positiveInteger.default(5_000),
   PROFILE_JOBS_CHUNK_WINDOW: positiveInteger.default(2),
+  PROFILE_JOBS_CHUNKS_PER_RUN: positiveInteger.default(500),
   PROFILE_JOBS_BATCH_RECORDS: positiveInteger.default(500),
   PROFILE_JOBS_STORE_CONCURRENCY: positiveInteger.default(32),
   PROFILE_JOBS_DEFAULT_PHONE_REGION: z
@@ -39,6 +40,8 @@ export interface Settings {
   chunkRecords: number;
   /** Chunk activities kept in flight by one job. */
   chunkWindow: number;
+  /** Chunks one workflow run starts before it continues as new, which bounds each run's history. */
+  chunksPerRun: number;
   /** Records resolved and applied together; the unit of crash recovery inside a chunk. */
   batchRecords: number;
   /** Store operations kept in flight by one chunk. */
@@ -74,6 +77,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxRecords: values.PROFILE_JOBS_MAX_RECORDS,
     chunkRecords: values.PROFILE_JOBS_CHUNK_RECORDS,
     chunkWindow: values.PROFILE_JOBS_CHUNK_WINDOW,
+    chunksPerRun: values.PROFILE_JOBS_CHUNKS_PER_RUN,
     batchRecords: values.PROFILE_JOBS_BATCH_RECORDS,
     storeConcurrency: values.PROFILE_JOBS_STORE_CONCURRENCY,
     defaultPhoneRegion: values.PROFILE_JOBS_DEFAULT_PHONE_REGION,

@@ -111,7 +111,7 @@ export async function deleteProfilesWorkflow(
   }));
 
   let running = 0;
-  let outcome: JobOutcome;
+  let outcome: JobOutcome | { kind: 'checkpoint' };
   try {
     if (input.checkpoint === undefined) {
       await startJob({ jobId });
@@ -164,11 +164,7 @@ export async function deleteProfilesWorkflow(
     if (chunkFailure !== null) {
       throw chunkFailure;
     }
-    if (state.nextChunk < state.chunkCount) {
-      // Every chunk below nextChunk has finished, so the next run starts from there.
-      return await continueAsNew<typeof deleteProfilesWorkflow>({ ...input, checkpoint: state });
-    }
-    outcome = { kind: 'completed' };
+    outcome = state.nextChunk < state.chunkCount ? { kind: 'checkpoint' } : { kind: 'completed' };
   } catch (error) {
     if (isCancellation(error)) {
       // Cancelled chunks store what they really deleted before they stop; count only after that.
@@ -179,6 +175,11 @@ export async function deleteProfilesWorkflow(
     outcome = { kind: 'failed', reason: describeFailure(error) };
   }
 
+  if (outcome.kind === 'checkpoint') {
+    // Every chunk below nextChunk has finished, so the next run starts from there. This call throws
+    // to end the run, which is why it sits outside the try block above.
+    return continueAsNew<typeof deleteProfilesWorkflow>({ ...input, checkpoint: state });
+  }
   return finish(outcome);
 
   async function finish(ending: JobOutcome): Promise<DeleteProfilesWorkflowResult> {

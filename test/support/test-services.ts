@@ -92,6 +92,7 @@ export async function startJobEnvironment(
     maxRecords: 1_000_000,
     chunkRecords: 250,
     chunkWindow: 2,
+    chunksPerRun: 500,
     batchRecords: 100,
     storeConcurrency: 16,
     defaultPhoneRegion: 'FR',
