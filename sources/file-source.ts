@@ -26,6 +26,11 @@ export interface FileSource {
    * @throws SourceError
    */
   read(range: ByteRange): Promise<Readable>;
+  /**
+   * Ends the connection to the store, if the source has one. A later `stat` or `read` opens a new
+   * one. Never throws.
+   */
+  close?(): Promise<void>;
 }
 
 /**
@@ -59,7 +64,11 @@ export async function* readExactRange(source: FileSource, range: ByteRange): Asy
 }
 
 /** Fails when a file's size or version differs from what the plan recorded. */
-export function checkFileUnchanged(source: FileSource, planned: FileStat, current: FileStat): void {
+export function checkFileUnchanged(
+  source: Pick<FileSource, 'description'>,
+  planned: FileStat,
+  current: FileStat,
+): void {
   if (planned.size !== current.size || planned.versionTag !== current.versionTag) {
     throw fileChanged(
       source,
@@ -68,7 +77,8 @@ export function checkFileUnchanged(source: FileSource, planned: FileStat, curren
   }
 }
 
-function fileChanged(source: FileSource, detail: string): SourceError {
+/** Builds the error of a file that changed or was cut short under a running job; `detail` names what differed. */
+export function fileChanged(source: Pick<FileSource, 'description'>, detail: string): SourceError {
   return new SourceError(
     `The file changed or was truncated while the job ran (${source.description}: ${detail}). Upload it again and start a new run.`,
     'file_changed',
