@@ -16,9 +16,10 @@ Commands:
   status   show which servers run and whether they respond
 
 Options:
-  --services a,b          servers to start or stop, among postgres, ferretdb, temporal, s3, gcs
+  --services a,b          servers to start or stop, among postgres, ferretdb, temporal, s3, gcs, sftp
                           (start default: ${defaultServices.join(',')})
   --with-object-stores    also start s3 (versitygw) and gcs (fake-gcs-server)
+  --with-file-servers     also start s3, gcs and sftp (OpenSSH sshd; needs root)
   -h, --help              show this help
 
 Environment variables (default):
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       services: { type: 'string' },
       'with-object-stores': { type: 'boolean', default: false },
+      'with-file-servers': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -52,6 +54,9 @@ async function main(argv: string[]): Promise<void> {
   if (values['with-object-stores']) {
     services = [...(services ?? defaultServices), 's3', 'gcs'];
   }
+  if (values['with-file-servers']) {
+    services = [...new Set([...(services ?? defaultServices), 's3', 'gcs', 'sftp'] as const)];
+  }
 
   switch (command) {
     case 'start': {
@@ -64,6 +69,9 @@ async function main(argv: string[]): Promise<void> {
       console.log(`  PostgreSQL          ${info.postgresUrl}`);
       if (info.s3) console.log(`  S3 (versitygw)      ${info.s3.endpoint}`);
       if (info.gcs) console.log(`  GCS (fake-gcs)      ${info.gcs.endpoint}`);
+      if (info.sftp) {
+        console.log(`  SFTP (OpenSSH)      sftp://${info.sftp.username}@${info.sftp.host}:${info.sftp.port}`);
+      }
       return;
     }
 

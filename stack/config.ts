@@ -4,7 +4,7 @@ import path from 'node:path';
 import { StackError } from './errors.js';
 
 /** Servers that the embedded stack can run. */
-export const stackServiceNames = ['postgres', 'ferretdb', 'temporal', 's3', 'gcs'] as const;
+export const stackServiceNames = ['postgres', 'ferretdb', 'temporal', 's3', 'gcs', 'sftp'] as const;
 export type StackServiceName = (typeof stackServiceNames)[number];
 
 /** Servers started when the caller names none: the ones every test and the worker need. */
@@ -32,6 +32,7 @@ export interface StackPorts {
   temporalUi: number;
   s3: number;
   gcs: number;
+  sftp: number;
 }
 
 export interface StackConfig {
@@ -57,6 +58,7 @@ export const stackEnvironment = {
   PROFILE_JOBS_TEMPORAL_UI_PORT: '8233',
   PROFILE_JOBS_S3_PORT: '17070',
   PROFILE_JOBS_GCS_PORT: '14443',
+  PROFILE_JOBS_SFTP_PORT: '2222',
 } as const;
 
 const repositoryRoot = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -83,6 +85,7 @@ export function readStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
       temporalUi: readPort(env, 'PROFILE_JOBS_TEMPORAL_UI_PORT'),
       s3: readPort(env, 'PROFILE_JOBS_S3_PORT'),
       gcs: readPort(env, 'PROFILE_JOBS_GCS_PORT'),
+      sftp: readPort(env, 'PROFILE_JOBS_SFTP_PORT'),
     },
     postgresBinDir: env.PROFILE_JOBS_POSTGRES_BIN ?? stackEnvironment.PROFILE_JOBS_POSTGRES_BIN,
     host: '127.0.0.1',

@@ -15,6 +15,14 @@ import {
 } from './object-stores.js';
 import { withStackLock } from './lock.js';
 import { postgresStatus, postgresUrl, startPostgres, stopPostgres } from './postgres.js';
+import {
+  sftpAddress,
+  sftpCredentials,
+  sftpServerPaths,
+  sftpStatus,
+  startSftpServer,
+  stopSftpServer,
+} from './sftp-server.js';
 import type { ServiceStatus, StartOutcome, StopOutcome } from './service.js';
 import {
   startTemporal,
@@ -31,8 +39,8 @@ export { StackError } from './errors.js';
 export interface StartStackOptions {
   /**
    * Servers to start; `postgres`, `ferretdb` and `temporal` unless set. `ferretdb` brings
-   * `postgres` along. `s3` (versitygw) and `gcs` (fake-gcs-server) are only built and started
-   * when listed.
+   * `postgres` along. `s3` (versitygw), `gcs` (fake-gcs-server) and `sftp` (Debian's OpenSSH
+   * sshd, which needs root) are only built and started when listed.
    */
   services?: readonly StackServiceName[];
   /** Receives one line per build, start and reuse. Lines go to stdout unless set. */
@@ -55,6 +63,18 @@ export interface StackInfo {
   s3?: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   /** Endpoint of fake-gcs-server, set when `gcs` was requested. */
   gcs?: { endpoint: string };
+  /**
+   * Login of the OpenSSH SFTP server, set when `sftp` was requested. Files written to `filesDir`
+   * are served at the same relative path; public keys appended to `authorizedKeysFile` may log in.
+   */
+  sftp?: {
+    host: string;
+    port: number;
+    username: string;
+    password: string;
+    filesDir: string;
+    authorizedKeysFile: string;
+  };
   /** Servers that this call launched. The others were already running and were reused. */
   started: StackServiceName[];
 }
@@ -105,6 +125,7 @@ async function startServices(
     ),
     run('s3', () => startS3(config, log), s3Endpoint(config)),
     run('gcs', () => startGcs(config, log), gcsEndpoint(config)),
+    run('sftp', () => startSftpServer(config), sftpAddress(config)),
   ]);
   const failures = results.filter((result) => result.status === 'rejected').map((result) => result.reason);
   if (failures.length > 0) {
@@ -117,6 +138,15 @@ async function startServices(
     ...describeStack(config),
     ...(services.includes('s3') && { s3: { endpoint: s3Endpoint(config), ...s3Credentials } }),
     ...(services.includes('gcs') && { gcs: { endpoint: gcsEndpoint(config) } }),
+    ...(services.includes('sftp') && {
+      sftp: {
+        host: config.host,
+        port: config.ports.sftp,
+        ...sftpCredentials,
+        filesDir: sftpServerPaths(config).filesDir,
+        authorizedKeysFile: sftpServerPaths(config).authorizedKeysFile,
+      },
+    }),
     started,
   };
 }
@@ -129,13 +159,13 @@ export interface StopStackOptions {
 }
 
 /**
- * Stops the requested servers in the reverse order of their start: Temporal and the object
- * stores, then FerretDB, then PostgreSQL. A server that does not run is skipped.
+ * Stops the requested servers in the reverse order of their start: Temporal, the object stores
+ * and the SFTP server, then FerretDB, then PostgreSQL. A server that does not run is skipped.
  */
 export async function stopStack(options: StopStackOptions = {}): Promise<void> {
   const config = readStackConfig(options.env);
   const log = options.log ?? defaultLog;
-  const services = options.services ?? ['postgres', 'ferretdb', 'temporal', 's3', 'gcs'];
+  const services = options.services ?? ['postgres', 'ferretdb', 'temporal', 's3', 'gcs', 'sftp'];
 
   await mkdir(config.paths.dataDir, { recursive: true });
   await withStackLock(config.paths.dataDir, log, () => stopServices(config, services, log));
@@ -150,6 +180,7 @@ async function stopServices(
     ['temporal', () => stopTemporal(config)],
     ['s3', () => stopS3(config)],
     ['gcs', () => stopGcs(config)],
+    ['sftp', () => stopSftpServer(config)],
     ['ferretdb', () => stopFerretdb(config)],
     ['postgres', () => stopPostgres(config)],
   ];
@@ -172,6 +203,7 @@ export async function stackStatus(options: { env?: NodeJS.ProcessEnv } = {}): Pr
     temporalStatus(config),
     s3Status(config),
     gcsStatus(config),
+    sftpStatus(config),
   ]);
 }
 
