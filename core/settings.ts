@@ -20,7 +20,32 @@ const settingsSchema = z.object({
     .string()
     .regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166 region code such as FR')
     .default('FR'),
+  PROFILE_JOBS_IMPORT_JOBS_ENABLED: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('true')
+    .transform((value) => value === 'true'),
+  PROFILE_JOBS_SECRET_KEY: z
+    .string()
+    .refine(isBase64Key, 'must be 32 random bytes in base64, made for example by `openssl rand -base64 32`')
+    .optional(),
+  PROFILE_JOBS_SECRET_KEYS: z
+    .string()
+    .refine(
+      (value) => value.split(',').every((key) => isBase64Key(key.trim())),
+      'must be earlier secret keys in base64, separated by commas',
+    )
+    .optional(),
 });
+
+function isBase64Key(value: string): boolean {
+  return /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32;
+}
+
+const hiddenVariables = new Set([
+  'PROFILE_JOBS_API_KEY',
+  'PROFILE_JOBS_SECRET_KEY',
+  'PROFILE_JOBS_SECRET_KEYS',
+]);
 
 /** Deployment settings, read once from the environment at start-up. */
 export interface Settings {
@@ -48,6 +73,18 @@ export interface Settings {
   storeConcurrency: number;
   /** Region used to read phone numbers written in local form. */
   defaultPhoneRegion: string;
+  /**
+   * False switches the import-jobs feature off, so every definition and job route of the API
+   * returns 403. Default true.
+   */
+  importJobsEnabled: boolean;
+  /**
+   * Key that seals the secrets of definitions (AES-256-GCM), 32 bytes in base64. The API refuses to start
+   * without one.
+   */
+  secretKey: string | undefined;
+  /** Earlier secret keys, kept so that secrets sealed before a key rotation can still be unsealed. */
+  previousSecretKeys: string[];
 }
 
 /**
@@ -59,7 +96,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const shown = name === 'PROFILE_JOBS_API_KEY' ? '(hidden)' : JSON.stringify(env[name]);
+      const shown = hiddenVariables.has(name) ? '(hidden)' : JSON.stringify(env[name]);
       return `${name}=${shown}: ${issue.message}`;
     });
     throw new Error(`Invalid settings in the environment: ${problems.join('; ')}`);
@@ -81,5 +118,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     batchRecords: values.PROFILE_JOBS_BATCH_RECORDS,
     storeConcurrency: values.PROFILE_JOBS_STORE_CONCURRENCY,
     defaultPhoneRegion: values.PROFILE_JOBS_DEFAULT_PHONE_REGION,
+    importJobsEnabled: values.PROFILE_JOBS_IMPORT_JOBS_ENABLED,
+    secretKey: values.PROFILE_JOBS_SECRET_KEY,
+    previousSecretKeys: values.PROFILE_JOBS_SECRET_KEYS?.split(',').map((key) => key.trim()) ?? [],
   };
 }

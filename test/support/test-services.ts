@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -96,6 +96,9 @@ export async function startJobEnvironment(
     batchRecords: 100,
     storeConcurrency: 16,
     defaultPhoneRegion: 'FR',
+    importJobsEnabled: true,
+    secretKey: randomBytes(32).toString('base64'),
+    previousSecretKeys: [],
     ...overrides,
   };
 
