@@ -1,0 +1,255 @@
+/**
+ * Measures a deletion job end to end on the embedded stack and prints one JSON object:
+ * (a) the plan's scan rate over the CSV against bare csv-parse over the same file, as a ratio;
+ * (b) the job's end-to-end time against a bare driver script that does the same store operations
+ *     (one lookup by email, one delete by id per record) with the same concurrency on the same
+ *     freshly seeded store, as a ratio;
+ * (c) records per second end to end; (d) the worker process's peak resident memory (VmHWM);
+ * (e) the largest history of any run of the job's workflow.
+ *
+ * Run: `npm run bench -- [records]` (default 100,000; 1,000,000 takes about half an hour here).
+ * It uses a database of its own (`bench_deletion`) and a task queue of its own, and leaves the stack
+ * running. The job runs with the default job settings unless PROFILE_JOBS_* variables say otherwise.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Client, Connection } from '@temporalio/client';
+import { parse } from 'csv-parse';
+import { createApp } from '../api/create-app.js';
+import { readSettings } from '../core/settings.js';
+import { startStack } from '../stack/stack.js';
+import { closeStore, connectStore } from '../store/connect-store.js';
+import type { Store } from '../store/connect-store.js';
+import { insertProfiles } from '../store/profiles.js';
+import { runBounded } from '../activities/run-bounded.js';
+
+const records = Number(process.argv[2] ?? 100_000);
+const repositoryRoot = path.resolve(import.meta.dirname, '..');
+const importRoot = path.join(repositoryRoot, '.stack', 'bench-imports');
+const apiKey = 'bench-administrator-key-0123456789';
+
+async function main(): Promise<void> {
+  const stack = await startStack({ log: () => undefined });
+  const databaseUrl = new URL(stack.mongoUrl);
+  databaseUrl.pathname = '/bench_deletion';
+  const settings = readSettings({
+    ...process.env,
+    PROFILE_JOBS_MONGO_URL: databaseUrl.toString(),
+    PROFILE_JOBS_TEMPORAL_ADDRESS: stack.temporalAddress,
+    PROFILE_JOBS_TASK_QUEUE: `bench-${Date.now()}`,
+    PROFILE_JOBS_IMPORT_ROOT: importRoot,
+    PROFILE_JOBS_API_KEY: apiKey,
+  });
+
+  await mkdir(importRoot, { recursive: true });
+  const filePath = path.join(importRoot, 'bench.csv');
+  await writeFile(filePath, deletionCsv(records));
+  const store = await connectStore({
+    url: settings.mongoUrl,
+    maxPoolSize: settings.storeConcurrency * settings.chunkWindow * 2,
+  });
+
+  const csvParseRate = await measureCsvParse(filePath);
+  const concurrency = settings.storeConcurrency * settings.chunkWindow;
+
+  await reseed(store);
+  const bareStart = performance.now();
+  await bareDeletion(store, concurrency);
+  const bareSeconds = (performance.now() - bareStart) / 1000;
+
+  await reseed(store);
+  const job = await runJob(settings, store);
+
+  const result = {
+    records,
+    settings: {
+      chunkRecords: settings.chunkRecords,
+      chunkWindow: settings.chunkWindow,
+      batchRecords: settings.batchRecords,
+      storeConcurrency: settings.storeConcurrency,
+    },
+    a_plan_scan_ratio: round(job.planRate / csvParseRate),
+    plan_records_per_second: Math.round(job.planRate),
+    csv_parse_records_per_second: Math.round(csvParseRate),
+    b_job_to_bare_driver_ratio: round(job.seconds / bareSeconds),
+    job_seconds: round(job.seconds),
+    bare_driver_seconds: round(bareSeconds),
+    c_records_per_second: Math.round(records / job.seconds),
+    d_worker_peak_memory_mb: job.workerPeakMb,
+    e_largest_history_events: job.largestHistory,
+    runs: job.runs,
+    succeeded: job.succeeded,
+    status: job.status,
+  };
+  console.log(JSON.stringify(result, null, 2));
+
+  await store.db.dropDatabase();
+  await closeStore(store);
+  await rm(importRoot, { recursive: true, force: true });
+}
+
+function deletionCsv(count: number): string {
+  const lines = ['email;given_name'];
+  for (let i = 0; i < count; i += 1) {
+    lines.push(`bench${i}@example.com;Bench ${i}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function reseed(store: Store): Promise<void> {
+  await store.profiles.deleteMany({});
+  const batch = 50_000;
+  for (let start = 0; start < records; start += batch) {
+    const profiles = [];
+    for (let i = start; i < Math.min(records, start + batch); i += 1) {
+      profiles.push({ _id: `bench-${i}`, email: `bench${i}@example.com`, given_name: `Bench ${i}` });
+    }
+    await insertProfiles(store, profiles);
+  }
+}
+
+/** Records per second of csv-parse over the file, best of three. */
+async function measureCsvParse(filePath: string): Promise<number> {
+  let best = 0;
+  for (let round = 0; round < 3; round += 1) {
+    const start = performance.now();
+    let count = 0;
+    const parser = createReadStream(filePath).pipe(parse({ delimiter: ';', escape: '\\', from_line: 2 }));
+    for await (const _record of parser) count += 1;
+    best = Math.max(best, count / ((performance.now() - start) / 1000));
+  }
+  return best;
+}
+
+/** The same store work as the job, without Temporal, the file or bookkeeping. */
+async function bareDeletion(store: Store, concurrency: number): Promise<void> {
+  const indexes = Array.from({ length: records }, (_, i) => i);
+  await runBounded(indexes, concurrency, async (i) => {
+    const found = await store.profiles
+      .find({ email: `bench${i}@example.com` }, { projection: { _id: 1 }, limit: 2 })
+      .toArray();
+    const id = found[0]?._id;
+    if (id !== undefined) {
+      await store.profiles.deleteOne({ _id: id });
+    }
+  });
+}
+
+async function runJob(settings: ReturnType<typeof readSettings>, store: Store) {
+  const worker = spawn(
+    path.join(repositoryRoot, 'node_modules', '.bin', 'node'),
+    ['--import', 'tsx', 'worker/main.ts'],
+    {
+      cwd: repositoryRoot,
+      env: {
+        ...process.env,
+        PROFILE_JOBS_MONGO_URL: settings.mongoUrl,
+        PROFILE_JOBS_TEMPORAL_ADDRESS: settings.temporalAddress,
+        PROFILE_JOBS_TASK_QUEUE: settings.taskQueue,
+        PROFILE_JOBS_IMPORT_ROOT: settings.importRoot,
+        PROFILE_JOBS_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const connection = await Connection.connect({ address: settings.temporalAddress });
+  const temporal = new Client({ connection });
+  try {
+    const app = createApp({ store, temporal, settings, clock: () => new Date() });
+    const call = async (method: string, route: string, body: unknown) => {
+      const response = await app.request(route, {
+        method,
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return (await response.json()) as Record<string, unknown>;
+    };
+
+    // Give the worker time to bundle its workflows, so the measured time is the job's own.
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    const definition = await call('POST', '/definitions', {
+      name: 'bench',
+      for_deletion: true,
+      source: { protocol: 'local', path: 'bench.csv' },
+    });
+
+    const start = performance.now();
+    const job = await call('POST', `/definitions/${String(definition['id'])}/run`, {});
+    const workflowId = String(job['workflow_id']);
+    const outcome = (await temporal.workflow.getHandle(workflowId).result()) as {
+      status: string;
+      counts: { succeeded: number };
+    };
+    const seconds = (performance.now() - start) / 1000;
+
+    const workerPeakMb = await readPeakMemoryMb(worker.pid ?? 0);
+    let largestHistory = 0;
+    let runs = 0;
+    let planSeconds = 0;
+    for await (const execution of temporal.workflow.list({ query: `WorkflowId = "${workflowId}"` })) {
+      runs += 1;
+      largestHistory = Math.max(largestHistory, execution.historyLength);
+      const history = await temporal.workflow.getHandle(workflowId, execution.runId).fetchHistory();
+      planSeconds += planActivitySeconds(history.events ?? []);
+    }
+
+    return {
+      seconds,
+      planRate: planSeconds > 0 ? records / planSeconds : 0,
+      workerPeakMb,
+      largestHistory,
+      runs,
+      status: outcome.status,
+      succeeded: outcome.counts.succeeded,
+    };
+  } finally {
+    worker.kill('SIGTERM');
+    await connection.close();
+  }
+}
+
+/** Seconds from the start to the completion of the plan activity, read from a run's history. */
+function planActivitySeconds(
+  events: {
+    eventTime?: { seconds?: unknown; nanos?: number | null } | null;
+    activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
+    activityTaskStartedEventAttributes?: { scheduledEventId?: unknown } | null;
+    activityTaskCompletedEventAttributes?: { scheduledEventId?: unknown } | null;
+    eventId?: unknown;
+  }[],
+): number {
+  const seconds = (event: (typeof events)[number]) =>
+    Number(event.eventTime?.seconds ?? 0) + (event.eventTime?.nanos ?? 0) / 1e9;
+  const scheduled = events.find(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'planJob',
+  );
+  if (scheduled === undefined) {
+    return 0;
+  }
+  const scheduledId = String(scheduled.eventId);
+  const started = events.find(
+    (event) => String(event.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId,
+  );
+  const completed = events.find(
+    (event) => String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === scheduledId,
+  );
+  return started === undefined || completed === undefined ? 0 : seconds(completed) - seconds(started);
+}
+
+async function readPeakMemoryMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kilobytes = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+  return Math.round(kilobytes / 1024);
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
