@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { DecryptionError } from '../core/decryption/decryption-error.js';
 import { FileFormatError } from '../core/file-errors.js';
 import { TooManyRecordsError } from '../core/plan/file-planner.js';
 import { SourceError } from '../sources/source-errors.js';
@@ -8,7 +9,11 @@ import { SourceError } from '../sources/source-errors.js';
  * retried only when retrying may help. Other errors are returned as they are (retried by policy).
  */
 export function toActivityFailure(error: unknown): unknown {
-  if (error instanceof FileFormatError || error instanceof TooManyRecordsError) {
+  if (
+    error instanceof FileFormatError ||
+    error instanceof TooManyRecordsError ||
+    error instanceof DecryptionError
+  ) {
     return ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: true });
   }
 

@@ -3,7 +3,7 @@ import { fileFormatOf } from '../core/definition.js';
 import { FilePlanner } from '../core/plan/file-planner.js';
 import { readRecords } from '../core/readers/read-records.js';
 import { detectTextEncoding } from '../core/readers/decode-text.js';
-import { readExactRange } from '../sources/file-source.js';
+import { JobFile } from '../sources/job-file.js';
 import { appendJobLogs } from '../store/job-logs.js';
 import { saveJobChunks, chunkId } from '../store/job-chunks.js';
 import { saveJobPlan } from '../store/jobs.js';
@@ -38,8 +38,12 @@ export function createPlanJob(dependencies: ActivityDependencies) {
       const { store, settings, clock } = dependencies;
       const { definition } = await loadJobContext(dependencies, input.jobId);
 
-      const source = await dependencies.openSource(definition.source);
-      const fileStat = await source.stat();
+      // Secrets come from the stored definition here, so none enter workflow inputs or history.
+      await using jobFile = new JobFile(
+        await dependencies.openSource(definition.source),
+        definition.encryption,
+      );
+      const fileStat = await jobFile.stat();
 
       const planner = new FilePlanner({
         matchBy: definition.match_by,
@@ -49,7 +53,7 @@ export function createPlanJob(dependencies: ActivityDependencies) {
       });
       const fileFormat = fileFormatOf(definition);
       let firstBytes: Uint8Array = new Uint8Array(0);
-      const bytes = keepFirstBytes(readExactRange(source, { start: 0, end: fileStat.size }), (first) => {
+      const bytes = keepFirstBytes(jobFile.readPlainRange({ start: 0 }), (first) => {
         firstBytes = first;
       });
       for await (const item of readRecords(bytes, { fileFormat })) {
@@ -61,7 +65,8 @@ export function createPlanJob(dependencies: ActivityDependencies) {
       }
       await writeWarnings(planner.takeWarnings());
 
-      const plan = planner.finish(fileStat.size);
+      // Chunk offsets count plaintext bytes; the stored file's size and version detect changes.
+      const plan = planner.finish(await jobFile.plainSize());
       await saveJobChunks(
         store,
         plan.chunks.map((chunk) => ({

@@ -3,7 +3,8 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { fileFormatOf } from '../core/definition.js';
 import { classifyRecord } from '../core/plan/classify-record.js';
 import { readRecords } from '../core/readers/read-records.js';
-import { checkFileUnchanged, readExactRange } from '../sources/file-source.js';
+import { checkFileUnchanged } from '../sources/file-source.js';
+import { JobFile } from '../sources/job-file.js';
 import { findJobChunk } from '../store/job-chunks.js';
 import type { ActivityDependencies } from './activity-dependencies.js';
 import { withActivityFailures } from './activity-failures.js';
@@ -42,11 +43,14 @@ export function createProcessChunk(dependencies: ActivityDependencies) {
         });
       }
 
-      const source = await dependencies.openSource(definition.source);
+      await using jobFile = new JobFile(
+        await dependencies.openSource(definition.source),
+        definition.encryption,
+      );
       checkFileUnchanged(
-        source,
+        jobFile,
         { size: job.plan.file_size, versionTag: job.plan.version_tag },
-        await source.stat(),
+        await jobFile.stat(),
       );
 
       const classifyOptions = {
@@ -82,7 +86,7 @@ export function createProcessChunk(dependencies: ActivityDependencies) {
         }
       };
 
-      const bytes = readExactRange(source, { start: chunk.start_offset, end: chunk.end_offset });
+      const bytes = jobFile.readPlainRange({ start: chunk.start_offset, end: chunk.end_offset });
       const items = readRecords(bytes, {
         fileFormat: { ...fileFormatOf(definition), encoding: job.plan.text_encoding },
         startOffset: chunk.start_offset,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { textEncodings } from './file-format.js';
 import type { FileFormat } from './file-format.js';
-import { sourceSchema } from './source-settings.js';
+import { encryptionSchema, sourceSchema } from './source-settings.js';
 
 /** Identifier a record is matched by; `auto` takes the first the record carries, in this order. */
 export const matchByValues = [
@@ -43,6 +43,7 @@ export const definitionInputSchema = z
       .regex(/^[A-Z]{2}$/, 'default_phone_region must be a two-letter ISO 3166 code such as FR')
       .optional(),
     source: sourceSchema,
+    encryption: encryptionSchema.optional(),
     file_format: fileFormatSchema.prefault({}),
   })
   .strict();

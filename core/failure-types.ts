@@ -7,6 +7,7 @@ export const nonRetryableFailureTypes = [
   'FileFormatError',
   'TooManyRecordsError',
   'SourceError',
+  'DecryptionError',
   'JobNotFound',
   'DefinitionNotFound',
   'ChunkNotPlanned',
