@@ -139,7 +139,7 @@ export async function createS3Bucket(
   });
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   return async (key, content) => {
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: content }));
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from(content) }));
   };
 }
 
