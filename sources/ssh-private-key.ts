@@ -19,6 +19,8 @@ export interface SshLoginKey {
  * @throws SourceError `access_denied` (not retryable) for a wrong or missing passphrase or a key
  *   that is not a private key. Messages never quote the key or the passphrase.
  */
+// Limitation: every activity logs in anew, so an encrypted OpenSSH key is decrypted for each one
+// (bcrypt_pbkdf in JavaScript, about 0.3 s for ssh-keygen's default 16 rounds on 2 cores).
 export function prepareSshLoginKey(
   privateKey: string,
   passphrase: string | undefined,
@@ -41,7 +43,13 @@ export function prepareSshLoginKey(
     }
     throw keyError('private_key is not an OpenSSH, PEM or PKCS#8 private key that can be read');
   }
-  return passphrase === undefined ? { privateKey: text } : { privateKey: text, passphrase };
+  if (passphrase === undefined) {
+    return { privateKey: text };
+  }
+  // ssh2 would decrypt the key again at login, which for OpenSSH keys costs as much as this parse.
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  const decrypted = createPrivateKey(key.getPrivatePEM());
+  return { privateKey: exportForSsh(decrypted, keyError) };
 }
 
 type KeyErrorFactory = (reason: string) => SourceError;

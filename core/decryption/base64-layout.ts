@@ -33,6 +33,10 @@ function isBase64Character(byte: number): boolean {
 }
 
 /**
+ * Limitation: a base64 file whose lines are not all as long as its first one fails, although
+ * openssl would decode it. A reader for such files would decode from the file's start for every
+ * chunk.
+ *
  * Works out the layout of a base64 file from its first bytes (enough to hold its first line
  * break, when it has one) and its last bytes (at least 4 after any trailing line breaks).
  * A first line longer than `head` is taken as the only line; reads check that later.
