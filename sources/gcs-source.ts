@@ -102,8 +102,8 @@ export class GcsFileSource implements FileSource {
       }
       return new SourceError(`File not found: ${this.description}.`, 'not_found', false, { cause: error });
     }
-    // Limitation: the emulator of the tests ignores credentials, so this branch has only been
-    // reasoned about from Google's documented 401 and 403 replies, not run.
+    // Limitation: the emulator of the tests ignores credentials, so no test has run this branch
+    // against a server that rejects a key.
     if (status === 401 || status === 403) {
       return new SourceError(
         `GCS access denied for service account ${readServiceAccountKey(this.settings, this.description).client_email}: ` +

@@ -1,16 +1,20 @@
 #!/bin/sh
 # Installs the Debian packages that the embedded stack needs and the repository does not bring:
-# PostgreSQL 15 (server programs under /usr/lib/postgresql/15/bin) and the OpenSSH server (the
-# SFTP peer of the tests). Packages already installed are left alone. Needs root and apt-get
+# PostgreSQL 15 (server programs under /usr/lib/postgresql/15/bin), the OpenSSH server (the SFTP
+# peer of the tests), and the openssl and ssh-keygen commands that make the tests' encrypted
+# files and keys. Packages already installed are left alone. Needs root and apt-get
 # (Debian 12 or a derivative that ships postgresql-15).
 set -eu
 
 missing=""
 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$missing postgresql-15"
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || missing="$missing openssh-server"
+# The tests make encrypted files and keys with the openssl and ssh-keygen commands.
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+command -v ssh-keygen >/dev/null 2>&1 || missing="$missing openssh-client"
 
 if [ -z "$missing" ]; then
-  echo "install-system-packages: postgresql-15 and openssh-server are already installed"
+  echo "install-system-packages: postgresql-15, openssh-server, openssl and ssh-keygen are already installed"
   exit 0
 fi
 
