@@ -4,6 +4,7 @@ import { createSetJobPaused } from './pause-job.js';
 import { createPlanJob } from './plan-job.js';
 import { createProcessChunk } from './process-chunk.js';
 import { createStartJob } from './start-job.js';
+import { createStartScheduledRun } from './start-scheduled-run.js';
 
 /** Builds the job activities around their dependencies; the worker registers the returned object. */
 export function createActivities(dependencies: ActivityDependencies) {
@@ -13,6 +14,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     processChunk: createProcessChunk(dependencies),
     setJobPaused: createSetJobPaused(dependencies),
     finishJob: createFinishJob(dependencies),
+    startScheduledRun: createStartScheduledRun(dependencies),
   };
 }
 

@@ -88,7 +88,7 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
   return current;
 }
 
-const secretFieldPattern = /password|secret|key|passphrase|credentials|token/i;
+const secretFieldPattern = /password|secret|key|passphrase|credentials|token|authorization/i;
 
 function showValue(field: string, value: unknown): string {
   if (secretFieldPattern.test(field)) {

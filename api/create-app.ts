@@ -1,21 +1,29 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { secretKeyringFromSettings } from '../store/secret-sealing.js';
+import { bearerSchemeName } from './access-control.js';
+import type { ApiDependencies, ApiEnv, ApiServices } from './api-context.js';
 import { ApiError, handleApiError } from './api-errors.js';
-import type { ApiDependencies } from './api-context.js';
+import { createApiKeysRoutes } from './api-keys-routes.js';
 import { createDefinitionsRoutes } from './definitions-routes.js';
+import { createJobControlsRoutes } from './job-controls-routes.js';
 import { createJobsRoutes } from './jobs-routes.js';
-import { requireApiKey } from './require-api-key.js';
 
 /**
- * Builds the HTTP API. Every route but the OpenAPI document needs the administrator API key.
- * @throws Error when no API key is configured, so a server never starts open.
+ * Builds the HTTP API. Every route but the OpenAPI document (`/openapi.json`) needs an API key whose
+ * role allows it.
+ * @throws Error when no bootstrap API key or no secret key is configured, so a server never starts
+ *   open or unable to seal secrets.
  */
 export function createApp(dependencies: ApiDependencies) {
-  const apiKey = dependencies.settings.apiKey;
-  if (apiKey === undefined) {
+  if (dependencies.settings.apiKey === undefined) {
     throw new Error('PROFILE_JOBS_API_KEY is not set; set it to a random key of at least 24 characters');
   }
+  const services: ApiServices = {
+    ...dependencies,
+    keyring: secretKeyringFromSettings(dependencies.settings),
+  };
 
-  const app = new OpenAPIHono();
+  const app = new OpenAPIHono<ApiEnv>();
   app.onError(handleApiError);
   app.notFound((context) =>
     context.json(
@@ -23,13 +31,28 @@ export function createApp(dependencies: ApiDependencies) {
       404,
     ),
   );
+  app.use(async (context, next) => {
+    context.set('services', services);
+    await next();
+  });
 
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'Profile Jobs API', version: '0.1.0' } });
-  app.use('/definitions/*', requireApiKey(apiKey));
-  app.use('/definitions', requireApiKey(apiKey));
-  app.use('/jobs/*', requireApiKey(apiKey));
+  app.openAPIRegistry.registerComponent('securitySchemes', bearerSchemeName, {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key, sent as "Authorization: Bearer <key>" (or as "X-API-Key: <key>")',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Profile Jobs API',
+      version: '0.2.0',
+      description: 'Import definitions, their runs and schedules, job reports and logs, and API keys.',
+    },
+  });
 
-  app.route('/', createDefinitionsRoutes(dependencies));
-  app.route('/', createJobsRoutes(dependencies));
+  app.route('/', createDefinitionsRoutes());
+  app.route('/', createJobControlsRoutes());
+  app.route('/', createJobsRoutes());
+  app.route('/', createApiKeysRoutes());
   return app;
 }

@@ -1,22 +1,23 @@
-import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { z } from 'zod';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { logLevels } from '../core/job-model.js';
 import { listJobLogs } from '../store/job-logs.js';
 import { findJob } from '../store/jobs.js';
+import type { JobDocument } from '../store/jobs.js';
+import { protectedRoute } from './access-control.js';
+import type { ApiEnv, ApiServices } from './api-context.js';
 import { ApiError } from './api-errors.js';
-import type { ApiDependencies } from './api-context.js';
 import { buildJobReport, jobReportSchema } from './job-report.js';
-import { commonErrorResponses, idParamsSchema, validationErrorResponse } from './shared-schemas.js';
+import { errorResponses, idParamsSchema, pageQueryFields } from './shared-schemas.js';
 import { validationHook } from './validation-hook.js';
 
-const getJobRoute = createRoute({
+const getJobRoute = protectedRoute('jobs:read', {
   method: 'get',
   path: '/jobs/{id}',
   summary: 'Read a job report',
   request: { params: idParamsSchema },
   responses: {
     200: { description: 'The job report', content: { 'application/json': { schema: jobReportSchema } } },
-    ...commonErrorResponses,
+    ...errorResponses(404),
   },
 });
 
@@ -27,19 +28,13 @@ const jobLogSchema = z.object({
   line: z.number().nullable(),
 });
 
-const listJobLogsRoute = createRoute({
+const listJobLogsRoute = protectedRoute('jobs:read', {
   method: 'get',
   path: '/jobs/{id}/logs',
   summary: "List a job's log entries",
   request: {
     params: idParamsSchema,
-    query: z
-      .object({
-        level: z.enum(logLevels).optional(),
-        page: z.coerce.number().int().min(1).default(1),
-        page_size: z.coerce.number().int().min(1).max(1000).default(100),
-      })
-      .strict(),
+    query: z.object({ level: z.enum(logLevels).optional(), ...pageQueryFields }).strict(),
   },
   responses: {
     200: {
@@ -55,25 +50,26 @@ const listJobLogsRoute = createRoute({
         },
       },
     },
-    ...validationErrorResponse,
-    ...commonErrorResponses,
+    ...errorResponses(400, 404),
   },
 });
 
 /** Routes of job reports and logs. */
-export function createJobsRoutes(dependencies: ApiDependencies) {
-  const app = new OpenAPIHono({ defaultHook: validationHook });
+export function createJobsRoutes() {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
 
   app.openapi(getJobRoute, async (context) => {
-    const job = await loadJob(dependencies, context.req.valid('param').id);
-    return context.json(await buildJobReport(dependencies.store, job), 200);
+    const services = context.get('services');
+    const job = await loadJob(services, context.req.valid('param').id);
+    return context.json(await buildJobReport(services.store, job), 200);
   });
 
   app.openapi(listJobLogsRoute, async (context) => {
-    const job = await loadJob(dependencies, context.req.valid('param').id);
+    const services = context.get('services');
+    const job = await loadJob(services, context.req.valid('param').id);
     const query = context.req.valid('query');
 
-    const { entries, total } = await listJobLogs(dependencies.store, job._id, {
+    const { entries, total } = await listJobLogs(services.store, job._id, {
       level: query.level,
       offset: (query.page - 1) * query.page_size,
       limit: query.page_size,
@@ -97,8 +93,12 @@ export function createJobsRoutes(dependencies: ApiDependencies) {
   return app;
 }
 
-async function loadJob(dependencies: ApiDependencies, id: string) {
-  const job = await findJob(dependencies.store, id);
+/**
+ * Loads a job for a route.
+ * @throws ApiError 404 when it does not exist.
+ */
+export async function loadJob(services: ApiServices, id: string): Promise<JobDocument> {
+  const job = await findJob(services.store, id);
   if (job === null) {
     throw new ApiError(
       404,

@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     PROFILE_JOBS_IMPORT_ROOT: importRoot,
     PROFILE_JOBS_API_PORT: String(apiPort),
     PROFILE_JOBS_API_KEY: apiKey,
+    // A key for this demo only: secrets sealed with it cannot be read once the demo ends.
+    PROFILE_JOBS_SECRET_KEY: randomBytes(32).toString('base64'),
     PROFILE_JOBS_LOG_LEVEL: 'warn',
   };
 

@@ -6,3 +6,4 @@ export type {
 } from './delete-profiles-workflow.js';
 export { pauseSignal, resumeSignal, progressQuery } from './job-controls.js';
 export type { JobProgress } from './job-controls.js';
+export { scheduledRunWorkflow } from './scheduled-run-workflow.js';
