@@ -34,6 +34,8 @@ export function createStartScheduledRun(dependencies: ActivityDependencies) {
   return async function startScheduledRun(input: StartScheduledRunInput): Promise<StartScheduledRunResult> {
     const { store, clock } = dependencies;
     const context = Context.current();
+    // Limitation: PROFILE_JOBS_IMPORT_JOBS_ENABLED is read by the API only, so schedules keep starting
+    // runs on a deployment that switched import jobs off. Disable the definitions to pause them too.
     const definition = await findDefinition(store, input.definitionId);
     if (definition === null) {
       await deleteDefinitionSchedule(context.client, input.definitionId);
