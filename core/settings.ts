@@ -16,6 +16,7 @@ const settingsSchema = z.object({
   PROFILE_JOBS_CHUNKS_PER_RUN: positiveInteger.default(500),
   PROFILE_JOBS_BATCH_RECORDS: positiveInteger.default(500),
   PROFILE_JOBS_STORE_CONCURRENCY: positiveInteger.default(32),
+  PROFILE_JOBS_RETENTION_DAYS: positiveInteger.default(183),
   PROFILE_JOBS_DEFAULT_PHONE_REGION: z
     .string()
     .regex(/^[A-Z]{2}$/, 'must be a two-letter ISO 3166 region code such as FR')
@@ -73,6 +74,8 @@ export interface Settings {
   storeConcurrency: number;
   /** Region used to read phone numbers written in local form. */
   defaultPhoneRegion: string;
+  /** Days a job report and its logs are kept after the job was created; default 183 (six months). */
+  retentionDays: number;
   /**
    * False switches the import-jobs feature off, so every definition and job route of the API
    * returns 403. Default true.
@@ -118,6 +121,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     batchRecords: values.PROFILE_JOBS_BATCH_RECORDS,
     storeConcurrency: values.PROFILE_JOBS_STORE_CONCURRENCY,
     defaultPhoneRegion: values.PROFILE_JOBS_DEFAULT_PHONE_REGION,
+    retentionDays: values.PROFILE_JOBS_RETENTION_DAYS,
     importJobsEnabled: values.PROFILE_JOBS_IMPORT_JOBS_ENABLED,
     secretKey: values.PROFILE_JOBS_SECRET_KEY,
     previousSecretKeys: values.PROFILE_JOBS_SECRET_KEYS?.split(',').map((key) => key.trim()) ?? [],

@@ -7,6 +7,7 @@ import type { JobLogDocument } from './job-logs.js';
 import type { JobChunkDocument } from './job-chunks.js';
 import type { JobBatchDocument } from './job-batches.js';
 import { identifierIndexFields } from './profiles.js';
+import { failedRecordsParts } from './failed-records.js';
 
 /** The collections of one Profile Jobs database. */
 export interface Store {
@@ -61,6 +62,7 @@ async function createIndexes(store: Store): Promise<void> {
   await store.jobLogs.createIndex({ job_id: 1 }, { name: 'job_id' });
   await store.jobChunks.createIndex({ job_id: 1 }, { name: 'job_id' });
   await store.jobBatches.createIndex({ job_id: 1 }, { name: 'job_id' });
+  await failedRecordsParts(store).createIndex({ job_id: 1 }, { name: 'job_id' });
 }
 
 export async function closeStore(store: Store): Promise<void> {

@@ -1,4 +1,5 @@
 import { MongoBulkWriteError } from 'mongodb';
+import type { Filter, FindCursor } from 'mongodb';
 import type { Store } from './connect-store.js';
 import type { LogLevel } from '../core/job-model.js';
 
@@ -84,4 +85,41 @@ export async function listJobLogs(
     store.jobLogs.countDocuments(filter),
   ]);
   return { entries, total };
+}
+
+/** Order of a job's log: by date, then line, then id, the same in lists and downloads. */
+const logOrder = { date: 1, line: 1, _id: 1 } as const;
+
+/**
+ * Opens a cursor over a job's log entries in log order, fetching `batchSize` entries per round trip,
+ * so a download of a long log holds one batch in memory at a time. `errorsOnly` keeps the ERROR and
+ * WARNING entries. Reads only that job's entries (indexed `job_id`). Close the cursor when done.
+ */
+export function openJobLogCursor(
+  store: Store,
+  jobId: string,
+  options: { errorsOnly: boolean; batchSize: number },
+): FindCursor<JobLogDocument> {
+  const filter: Filter<JobLogDocument> = options.errorsOnly
+    ? { job_id: jobId, level: { $ne: 'LOG' } }
+    : { job_id: jobId };
+  return store.jobLogs.find(filter).sort(logOrder).batchSize(options.batchSize);
+}
+
+/**
+ * Returns the file lines of a job's failed records in ascending order: the lines of its WARNING
+ * entries, since each failed record gets exactly one. Warnings without a line (such as a webhook
+ * that failed) are left out.
+ */
+export async function findFailedLines(store: Store, jobId: string): Promise<number[]> {
+  const cursor = store.jobLogs
+    .find({ job_id: jobId, level: 'WARNING' }, { projection: { _id: 0, line: 1 } })
+    .batchSize(10_000);
+  const lines: number[] = [];
+  for await (const entry of cursor) {
+    if (entry.line !== null && entry.line !== undefined) {
+      lines.push(entry.line);
+    }
+  }
+  return lines.sort((a, b) => a - b);
 }

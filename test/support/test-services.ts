@@ -96,6 +96,7 @@ export async function startJobEnvironment(
     batchRecords: 100,
     storeConcurrency: 16,
     defaultPhoneRegion: 'FR',
+    retentionDays: 183,
     importJobsEnabled: true,
     secretKey: randomBytes(32).toString('base64'),
     previousSecretKeys: [],
