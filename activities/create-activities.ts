@@ -5,6 +5,8 @@ import { createPlanJob } from './plan-job.js';
 import { createProcessChunk } from './process-chunk.js';
 import { createStartJob } from './start-job.js';
 import { createStartScheduledRun } from './start-scheduled-run.js';
+import { createSaveFailedRecords } from './save-failed-records.js';
+import { createSendJobWebhook } from './send-job-webhook.js';
 
 /** Builds the job activities around their dependencies; the worker registers the returned object. */
 export function createActivities(dependencies: ActivityDependencies) {
@@ -15,6 +17,8 @@ export function createActivities(dependencies: ActivityDependencies) {
     setJobPaused: createSetJobPaused(dependencies),
     finishJob: createFinishJob(dependencies),
     startScheduledRun: createStartScheduledRun(dependencies),
+    saveFailedRecords: createSaveFailedRecords(dependencies),
+    sendJobWebhook: createSendJobWebhook(dependencies),
   };
 }
 

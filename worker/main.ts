@@ -4,6 +4,8 @@ import { openSource } from '../sources/open-source.js';
 import { closeStore, connectStore } from '../store/connect-store.js';
 import { createJobWorker } from './create-worker.js';
 import { processLogger } from './process-logger.js';
+import { secretKeyringFromSettings } from '../store/secret-sealing.js';
+import { createWebhookTargetLoader } from '../activities/webhook-target.js';
 
 /** Runs one worker for the job task queue until SIGINT or SIGTERM. */
 async function main(): Promise<void> {
@@ -20,6 +22,7 @@ async function main(): Promise<void> {
       openSource: (source) => openSource(source, settings),
       settings,
       clock: () => new Date(),
+      loadWebhookTarget: createWebhookTargetLoader(store, secretKeyringFromSettings(settings)),
     },
   });
 

@@ -6,6 +6,7 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -43,7 +44,20 @@ export interface DeleteProfilesWorkflowInput {
   chunksPerRun?: number;
   /** Set when the run continued as new. */
   checkpoint?: JobCheckpoint;
+  /** Retries of the end-of-job webhook; production defaults when unset. */
+  webhookDelivery?: WebhookDelivery;
 }
+
+/**
+ * Attempts of the end-of-job webhook: the first, then retries after `firstRetryDelayMs`, doubling
+ * each time. The default, 6 attempts from 4 s, retries for about two minutes (4 + 8 + 16 + 32 + 64 s).
+ */
+export interface WebhookDelivery {
+  maximumAttempts: number;
+  firstRetryDelayMs: number;
+}
+
+const defaultWebhookDelivery: WebhookDelivery = { maximumAttempts: 6, firstRetryDelayMs: 4_000 };
 
 export type DeleteProfilesWorkflowResult = FinishJobResult;
 
@@ -70,6 +84,13 @@ const { finishJob, setJobPaused } = proxyActivities<JobActivities>({
   retry: { maximumAttempts: 20 },
 });
 
+const { saveFailedRecords } = proxyActivities<JobActivities>({
+  // Reads the file once more, like the plan, so it has the plan's timeouts.
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
+  retry: { maximumAttempts: 5, nonRetryableErrorTypes: nonRetryableFailureTypes },
+});
+
 /**
  * Deletes the profiles a file names: plans the file, keeps a window of chunk activities in flight,
  * and finishes the job report. Only ids, offsets and counts pass through its history.
@@ -79,6 +100,17 @@ export async function deleteProfilesWorkflow(
 ): Promise<DeleteProfilesWorkflowResult> {
   const { jobId } = input;
   const chunksPerRun = input.chunksPerRun ?? defaultChunksPerRun;
+  const webhookDelivery = input.webhookDelivery ?? defaultWebhookDelivery;
+  const { sendJobWebhook } = proxyActivities<JobActivities>({
+    // Each attempt is one POST whose connect, headers and body timeouts are 10 s each.
+    startToCloseTimeout: '1 minute',
+    retry: {
+      maximumAttempts: webhookDelivery.maximumAttempts,
+      initialInterval: webhookDelivery.firstRetryDelayMs,
+      backoffCoefficient: 2,
+      nonRetryableErrorTypes: ['WebhookRejected', 'JobNotEnded'],
+    },
+  });
   let paused = false;
   let phase: JobProgress['phase'] = input.checkpoint === undefined ? 'planning' : 'processing';
   const state: JobCheckpoint = input.checkpoint ?? {
@@ -187,7 +219,27 @@ export async function deleteProfilesWorkflow(
     // A cancelled workflow must still close the job report, so this step ignores the cancellation.
     const result = await CancellationScope.nonCancellable(() => finishJob({ jobId, outcome: ending }));
     upsertSearchAttributes([{ key: jobStatusKey, value: result.status }]);
+    await CancellationScope.nonCancellable(afterEnd);
     return result;
+  }
+
+  /**
+   * Saves the failed records, then sends the webhook. The job's status is final by now, so a failure
+   * of either step is only logged: it never changes how the job ended.
+   */
+  async function afterEnd(): Promise<void> {
+    try {
+      await saveFailedRecords({ jobId });
+    } catch (error) {
+      log.warn('Could not save the failed records', { jobId, error: describeFailure(error) });
+    }
+
+    try {
+      await sendJobWebhook({ jobId, maximumAttempts: webhookDelivery.maximumAttempts });
+    } catch (error) {
+      // Each attempt already wrote its outcome to the job's log.
+      log.warn('Webhook not delivered', { jobId, error: describeFailure(error) });
+    }
   }
 }
 
