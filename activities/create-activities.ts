@@ -7,6 +7,7 @@ import { createStartJob } from './start-job.js';
 import { createStartScheduledRun } from './start-scheduled-run.js';
 import { createSaveFailedRecords } from './save-failed-records.js';
 import { createSendJobWebhook } from './send-job-webhook.js';
+import { createDeleteExpiredJobs } from './delete-expired-jobs.js';
 
 /** Builds the job activities around their dependencies; the worker registers the returned object. */
 export function createActivities(dependencies: ActivityDependencies) {
@@ -19,6 +20,7 @@ export function createActivities(dependencies: ActivityDependencies) {
     startScheduledRun: createStartScheduledRun(dependencies),
     saveFailedRecords: createSaveFailedRecords(dependencies),
     sendJobWebhook: createSendJobWebhook(dependencies),
+    deleteExpiredJobs: createDeleteExpiredJobs(dependencies),
   };
 }
 

@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { readSettings } from '../core/settings.js';
 import { openSource } from '../sources/open-source.js';
@@ -6,6 +7,7 @@ import { createJobWorker } from './create-worker.js';
 import { processLogger } from './process-logger.js';
 import { secretKeyringFromSettings } from '../store/secret-sealing.js';
 import { createWebhookTargetLoader } from '../activities/webhook-target.js';
+import { ensureRetentionSchedule } from './retention-schedule.js';
 
 /** Runs one worker for the job task queue until SIGINT or SIGTERM. */
 async function main(): Promise<void> {
@@ -25,6 +27,17 @@ async function main(): Promise<void> {
       loadWebhookTarget: createWebhookTargetLoader(store, secretKeyringFromSettings(settings)),
     },
   });
+
+  const clientConnection = await Connection.connect({ address: settings.temporalAddress });
+  try {
+    const temporal = new Client({ connection: clientConnection, namespace: settings.temporalNamespace });
+    await ensureRetentionSchedule(temporal, {
+      taskQueue: settings.taskQueue,
+      retentionDays: settings.retentionDays,
+    });
+  } finally {
+    await clientConnection.close();
+  }
 
   processLogger.info({ taskQueue: settings.taskQueue, temporal: settings.temporalAddress }, 'Worker started');
   try {

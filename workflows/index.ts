@@ -7,3 +7,4 @@ export type {
 export { pauseSignal, resumeSignal, progressQuery } from './job-controls.js';
 export type { JobProgress } from './job-controls.js';
 export { scheduledRunWorkflow } from './scheduled-run-workflow.js';
+export { retentionWorkflow } from './retention-workflow.js';
