@@ -1,12 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { secretKeyringFromSettings } from '../store/secret-sealing.js';
-import { bearerSchemeName } from './access-control.js';
+import { bearerSchemeName, requirePermission } from './access-control.js';
 import type { ApiDependencies, ApiEnv, ApiServices } from './api-context.js';
 import { ApiError, handleApiError } from './api-errors.js';
 import { createApiKeysRoutes } from './api-keys-routes.js';
 import { createDefinitionsRoutes } from './definitions-routes.js';
 import { createJobControlsRoutes } from './job-controls-routes.js';
 import { createJobsRoutes } from './jobs-routes.js';
+import { createJobReportsRoutes } from './job-reports-routes.js';
 
 /**
  * Builds the HTTP API. Every route but the OpenAPI document (`/openapi.json`) needs an API key whose
@@ -53,6 +54,7 @@ export function createApp(dependencies: ApiDependencies) {
   app.route('/', createDefinitionsRoutes());
   app.route('/', createJobControlsRoutes());
   app.route('/', createJobsRoutes());
+  app.route('/', createJobReportsRoutes({ ...services, readAccess: requirePermission('jobs:read') }));
   app.route('/', createApiKeysRoutes());
   return app;
 }
