@@ -3,7 +3,7 @@ import { findDefinition } from '../store/definitions.js';
 import { unsealDefinitionSecrets } from '../store/secret-sealing-definitions.js';
 import type { SecretKeyring } from '../store/secret-sealing.js';
 
-/** Where a definition's end-of-job webhook goes, with its secrets in plain text. Keep it in memory only. */
+/** Destination of a definition's end-of-job webhook, with its secrets in plain text. Keep it in memory only. */
 export interface WebhookTarget {
   url: string;
   /** Key of the HMAC-SHA256 signature. */
