@@ -2,6 +2,7 @@ import type { Settings } from '../core/settings.js';
 import type { DefinitionSource } from '../core/definition.js';
 import type { FileSource } from '../sources/file-source.js';
 import type { Store } from '../store/connect-store.js';
+import type { SecretKeyring } from '../store/secret-sealing.js';
 import type { LoadWebhookTarget } from './webhook-target.js';
 
 /** What the activities need from the outside, handed in once so tests can give their own. */
@@ -13,6 +14,8 @@ export interface ActivityDependencies {
     'maxRecords' | 'chunkRecords' | 'batchRecords' | 'storeConcurrency' | 'defaultPhoneRegion'
   >;
   clock: () => Date;
+  /** Unseals the secrets of definitions; they exist in plain text only inside an activity. */
+  keyring: SecretKeyring;
   /** Reads a definition's webhook with its secret; without it, no job sends a webhook. */
   loadWebhookTarget?: LoadWebhookTarget;
 }

@@ -3,6 +3,7 @@ import { DecryptionError } from '../core/decryption/decryption-error.js';
 import { FileFormatError } from '../core/file-errors.js';
 import { TooManyRecordsError } from '../core/plan/file-planner.js';
 import { SourceError } from '../sources/source-errors.js';
+import { SecretUnsealError } from '../store/secret-sealing.js';
 
 /**
  * Turns the errors a job can meet into Temporal failures that carry a user-facing message and are
@@ -12,7 +13,8 @@ export function toActivityFailure(error: unknown): unknown {
   if (
     error instanceof FileFormatError ||
     error instanceof TooManyRecordsError ||
-    error instanceof DecryptionError
+    error instanceof DecryptionError ||
+    error instanceof SecretUnsealError
   ) {
     return ApplicationFailure.create({ message: error.message, type: error.name, nonRetryable: true });
   }

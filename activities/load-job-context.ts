@@ -1,11 +1,15 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Definition } from '../core/definition.js';
 import { findDefinition } from '../store/definitions.js';
+import { unsealDefinitionSecrets } from '../store/secret-sealing-definitions.js';
 import { findJob } from '../store/jobs.js';
 import type { JobDocument } from '../store/jobs.js';
 import type { ActivityDependencies } from './activity-dependencies.js';
 
-/** Loads a job and its definition. Secrets stay in the store until an activity needs them. */
+/**
+ * Loads a job and its definition with its secrets unsealed. The plain secrets stay in the activity's
+ * memory: they never enter workflow inputs, results or history.
+ */
 export async function loadJobContext(
   dependencies: ActivityDependencies,
   jobId: string,
@@ -28,5 +32,5 @@ export async function loadJobContext(
     });
   }
 
-  return { job, definition };
+  return { job, definition: unsealDefinitionSecrets(definition, dependencies.keyring) };
 }

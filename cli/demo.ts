@@ -124,7 +124,7 @@ function startChild(name: string, entry: string, environment: NodeJS.ProcessEnv)
   return child;
 }
 
-// The API answers are read as loose JSON: the demo only prints them.
+// API responses are read as loose JSON because the demo only prints them.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
@@ -138,7 +138,7 @@ function apiClient(baseUrl: string, apiKey: string) {
       });
       const answer: Json = await response.json();
       if (!response.ok) {
-        throw new Error(`${method} ${route} answered ${response.status}: ${JSON.stringify(answer)}`);
+        throw new Error(`${method} ${route} returned ${response.status}: ${JSON.stringify(answer)}`);
       }
       return answer;
     },
@@ -153,7 +153,7 @@ async function waitForApi(api: ReturnType<typeof apiClient>): Promise<void> {
       return;
     } catch (error) {
       if (Date.now() > deadline) {
-        throw new Error('The API did not answer within 60 seconds; see its output above', { cause: error });
+        throw new Error('The API did not respond within 60 seconds; see its output above', { cause: error });
       }
       await sleep(300);
     }

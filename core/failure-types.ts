@@ -11,4 +11,5 @@ export const nonRetryableFailureTypes = [
   'JobNotFound',
   'DefinitionNotFound',
   'ChunkNotPlanned',
+  'SecretUnsealError',
 ];

@@ -1,19 +1,20 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { readSettings } from '../core/settings.js';
+import { secretKeyringFromSettings } from '../store/secret-sealing.js';
 import { openSource } from '../sources/open-source.js';
 import { closeStore, connectStore } from '../store/connect-store.js';
 import { createJobWorker } from './create-worker.js';
 import { processLogger } from './process-logger.js';
-import { secretKeyringFromSettings } from '../store/secret-sealing.js';
-import { createWebhookTargetLoader } from '../activities/webhook-target.js';
 import { ensureRetentionSchedule } from './retention-schedule.js';
+import { createWebhookTargetLoader } from '../activities/webhook-target.js';
 
 /** Runs one worker for the job task queue until SIGINT or SIGTERM. */
 async function main(): Promise<void> {
   const settings = readSettings();
   const store = await connectStore({ url: settings.mongoUrl, maxPoolSize: settings.storeConcurrency * 4 });
   const connection = await NativeConnection.connect({ address: settings.temporalAddress });
+  const keyring = secretKeyringFromSettings(settings);
 
   const worker = await createJobWorker({
     connection,
@@ -23,8 +24,9 @@ async function main(): Promise<void> {
       store,
       openSource: (source) => openSource(source, settings),
       settings,
+      keyring,
+      loadWebhookTarget: createWebhookTargetLoader(store, keyring),
       clock: () => new Date(),
-      loadWebhookTarget: createWebhookTargetLoader(store, secretKeyringFromSettings(settings)),
     },
   });
 

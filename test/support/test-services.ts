@@ -8,6 +8,7 @@ import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Settings } from '../../core/settings.js';
 import { openSource } from '../../sources/open-source.js';
 import { closeStore, connectStore } from '../../store/connect-store.js';
+import { secretKeyringFromSettings } from '../../store/secret-sealing.js';
 import type { Store } from '../../store/connect-store.js';
 import { createJobWorker, workflowsPath } from '../../worker/create-worker.js';
 import { createApp } from '../../api/create-app.js';
@@ -117,6 +118,7 @@ export async function startJobEnvironment(
             store,
             openSource: (source) => openSource(source, settings),
             settings,
+            keyring: secretKeyringFromSettings(settings),
             clock: () => new Date(),
           },
         });

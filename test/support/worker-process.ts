@@ -29,6 +29,7 @@ export function settingsEnvironment(settings: Settings): NodeJS.ProcessEnv {
     PROFILE_JOBS_BATCH_RECORDS: String(settings.batchRecords),
     PROFILE_JOBS_STORE_CONCURRENCY: String(settings.storeConcurrency),
     PROFILE_JOBS_DEFAULT_PHONE_REGION: settings.defaultPhoneRegion,
+    PROFILE_JOBS_SECRET_KEY: settings.secretKey,
   };
 }
 
