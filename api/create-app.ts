@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { secretKeyringFromSettings } from '../store/secret-sealing.js';
-import { bearerSchemeName, requirePermission } from './access-control.js';
+import { bearerSchemeName } from './access-control.js';
 import type { ApiDependencies, ApiEnv, ApiServices } from './api-context.js';
 import { ApiError, handleApiError } from './api-errors.js';
 import { createApiKeysRoutes } from './api-keys-routes.js';
@@ -54,7 +54,7 @@ export function createApp(dependencies: ApiDependencies) {
   app.route('/', createDefinitionsRoutes());
   app.route('/', createJobControlsRoutes());
   app.route('/', createJobsRoutes());
-  app.route('/', createJobReportsRoutes({ ...services, readAccess: requirePermission('jobs:read') }));
+  app.route('/', createJobReportsRoutes(services));
   app.route('/', createApiKeysRoutes());
   return app;
 }

@@ -1,5 +1,5 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { protectedRoute } from './access-control.js';
 import { jobStatuses, jobTypes } from '../core/job-model.js';
 import type { Store } from '../store/connect-store.js';
 import { findDefinition } from '../store/definitions.js';
@@ -17,8 +17,6 @@ import { validationHook } from './validation-hook.js';
 export interface JobReportsRoutesDependencies {
   store: Store;
   clock: () => Date;
-  /** Middleware that lets through only callers allowed to read job reports and logs. */
-  readAccess: MiddlewareHandler;
 }
 
 const errorContent = { 'application/json': { schema: errorBodySchema } };
@@ -28,7 +26,7 @@ const badRequest = {
 const notFound = { 404: { description: 'Not found', content: errorContent } };
 const jobParams = z.object({ id: z.string().min(1) });
 
-const listJobsRoute = createRoute({
+const listJobsRoute = protectedRoute('jobs:read', {
   method: 'get',
   path: '/jobs',
   summary: 'List job reports, newest first',
@@ -63,7 +61,7 @@ const listJobsRoute = createRoute({
   },
 });
 
-const lastJobRoute = createRoute({
+const lastJobRoute = protectedRoute('jobs:read', {
   method: 'get',
   path: '/definitions/{id}/last-job',
   summary: "Read the report of a definition's last run",
@@ -81,7 +79,7 @@ const lastJobRoute = createRoute({
   },
 });
 
-const downloadLogsRoute = createRoute({
+const downloadLogsRoute = protectedRoute('jobs:read', {
   method: 'get',
   path: '/jobs/{id}/logs/download',
   summary: "Download a job's log as JSON lines or CSV",
@@ -107,7 +105,7 @@ const downloadLogsRoute = createRoute({
   },
 });
 
-const failedRecordsRoute = createRoute({
+const failedRecordsRoute = protectedRoute('jobs:read', {
   method: 'get',
   path: '/jobs/{id}/failed-records',
   summary: 'Download the records that failed in a run, in the format of its file',
@@ -131,12 +129,8 @@ const failedRecordsRoute = createRoute({
  * downloads of a job's log and failed records.
  */
 export function createJobReportsRoutes(dependencies: JobReportsRoutesDependencies) {
-  const { store, clock, readAccess } = dependencies;
+  const { store, clock } = dependencies;
   const app = new OpenAPIHono({ defaultHook: validationHook });
-  app.use('/jobs', readAccess);
-  app.use('/jobs/:id/logs/download', readAccess);
-  app.use('/jobs/:id/failed-records', readAccess);
-  app.use('/definitions/:id/last-job', readAccess);
 
   app.openapi(listJobsRoute, async (context) => {
     const query = context.req.valid('query');

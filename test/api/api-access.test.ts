@@ -85,6 +85,10 @@ const routes: RouteCase[] = [
   { method: 'GET', path: () => `/jobs/${endedJobId}`, roles: apiKeyRoles, allowed: 200 },
   { method: 'GET', path: () => `/jobs/${endedJobId}/logs`, roles: apiKeyRoles, allowed: 200 },
   { method: 'GET', path: () => `/jobs/${endedJobId}/progress`, roles: apiKeyRoles, allowed: 200 },
+  { method: 'GET', path: () => '/jobs', roles: apiKeyRoles, allowed: 200 },
+  { method: 'GET', path: () => `/jobs/${endedJobId}/logs/download`, roles: apiKeyRoles, allowed: 200 },
+  { method: 'GET', path: () => `/jobs/${endedJobId}/failed-records`, roles: apiKeyRoles, allowed: 200 },
+  { method: 'GET', path: () => `/definitions/${definitionId}/last-job`, roles: apiKeyRoles, allowed: 200 },
   {
     method: 'POST',
     path: () => '/api-keys',

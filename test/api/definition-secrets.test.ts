@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -39,6 +41,10 @@ let importRoot: string;
 let api: ServiceProcess;
 let worker: ServiceProcess;
 let apiUrl: string;
+let receiver: Server;
+let webhookUrl: string;
+/** Bodies the webhook receiver got, searched for secrets like every other output. */
+const webhookBodies: string[] = [];
 /** The text of every API response the tests received. */
 const responses: string[] = [];
 
@@ -108,6 +114,17 @@ beforeAll(async () => {
   );
   const port = await findFreePort();
   apiUrl = `http://127.0.0.1:${port}`;
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (data: Buffer) => (body += data.toString()));
+    request.on('end', () => {
+      webhookBodies.push(body);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const receiverAddress = receiver.address();
+  webhookUrl = `http://127.0.0.1:${typeof receiverAddress === 'object' && receiverAddress !== null ? receiverAddress.port : 0}/jobs`;
 
   const environment = {
     PROFILE_JOBS_MONGO_URL: mongoUrl,
@@ -142,6 +159,7 @@ afterAll(async () => {
     await closeStore(store);
   }
   await rm(importRoot, { recursive: true, force: true });
+  await new Promise((resolve) => receiver?.close(resolve));
 });
 
 describe('definition secrets', () => {
@@ -155,7 +173,7 @@ describe('definition secrets', () => {
       source: { protocol: 'local', path: 'profiles.csv' },
       schedule: { cron: '0 3 * * *' },
       webhook: {
-        url: 'https://hooks.example.com/jobs',
+        url: webhookUrl,
         secret: secrets.webhookSecret,
         authorization: secrets.webhookAuthorization,
       },
@@ -290,7 +308,7 @@ describe('definition secrets', () => {
     );
 
     expect(unsealed[0]?.webhook).toEqual({
-      url: 'https://hooks.example.com/jobs',
+      url: webhookUrl,
       secret: secrets.webhookSecret,
       authorization: secrets.webhookAuthorization,
     });
@@ -331,6 +349,14 @@ describe('definition secrets', () => {
       // Payloads are decoded, so the search reads the workflow inputs and results themselves.
       expect(text).toMatch(/\\"jobId\\":\\"[0-9a-f-]{36}\\"/);
       expectNoSecret(text, `the history of ${workflowId}`);
+    }
+  });
+
+  test('webhook bodies hold no secret', () => {
+    // One body per run; the signing secret and the Authorization value travel only as headers.
+    expect(webhookBodies).toHaveLength(2);
+    for (const body of webhookBodies) {
+      expectNoSecret(body, 'a webhook body');
     }
   });
 
