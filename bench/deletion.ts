@@ -12,6 +12,7 @@
  * running. The job runs with the default job settings unless PROFILE_JOBS_* variables say otherwise.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,7 +22,7 @@ import { parse } from 'csv-parse';
 import { createApp } from '../api/create-app.js';
 import { readSettings } from '../core/settings.js';
 import { startStack } from '../stack/stack.js';
-import { closeStore, connectStore } from '../store/connect-store.js';
+import { closeStore, connectStore, createIndexes } from '../store/connect-store.js';
 import type { Store } from '../store/connect-store.js';
 import { insertProfiles } from '../store/profiles.js';
 import { runBounded } from '../activities/run-bounded.js';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     PROFILE_JOBS_TASK_QUEUE: `bench-${Date.now()}`,
     PROFILE_JOBS_IMPORT_ROOT: importRoot,
     PROFILE_JOBS_API_KEY: apiKey,
+    PROFILE_JOBS_SECRET_KEY: randomBytes(32).toString('base64'),
   });
 
   await mkdir(importRoot, { recursive: true });
@@ -100,7 +102,10 @@ function deletionCsv(count: number): string {
 }
 
 async function reseed(store: Store): Promise<void> {
-  await store.profiles.deleteMany({});
+  // FerretDB 1.24 turns deleteMany({}) into one SQL statement with a parameter per document, which
+  // fails past 65,535 documents, so the collection is dropped and indexed again instead.
+  await store.profiles.drop().catch(() => undefined);
+  await createIndexes(store);
   const batch = 50_000;
   for (let start = 0; start < records; start += batch) {
     const profiles = [];
@@ -150,6 +155,7 @@ async function runJob(settings: ReturnType<typeof readSettings>, store: Store) {
         PROFILE_JOBS_TEMPORAL_ADDRESS: settings.temporalAddress,
         PROFILE_JOBS_TASK_QUEUE: settings.taskQueue,
         PROFILE_JOBS_IMPORT_ROOT: settings.importRoot,
+        PROFILE_JOBS_SECRET_KEY: settings.secretKey,
         PROFILE_JOBS_LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'inherit', 'inherit'],

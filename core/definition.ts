@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeCronProblem } from './cron-expression.js';
+import { checkWebhookUrl } from './webhook-address.js';
 import { textEncodings } from './file-format.js';
 import type { FileFormat } from './file-format.js';
 import {
@@ -68,10 +69,22 @@ const scheduleSchema = z
   .strict();
 
 const webhookFields = {
-  url: z.url({
-    protocol: /^https?$/,
-    error: 'url must be an http:// or https:// URL such as https://hooks.example.com/profile-jobs',
-  }),
+  url: z
+    .url({
+      protocol: /^https?$/,
+      error: 'url must be an http:// or https:// URL such as https://hooks.example.com/profile-jobs',
+    })
+    .superRefine((url, context) => {
+      // Link-local and cloud metadata addresses are rejected on save, and again after DNS on send.
+      // A URL that is not http or https already has its own message from the rule above.
+      if (!/^https?:\/\//i.test(url)) {
+        return;
+      }
+      const check = checkWebhookUrl(url);
+      if (!check.ok) {
+        context.addIssue({ code: 'custom', message: check.reason });
+      }
+    }),
   /** Key of the HMAC-SHA256 signature of each delivery. */
   secret: z
     .string({ error: 'secret must be a string' })

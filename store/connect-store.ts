@@ -52,7 +52,8 @@ export async function connectStore(options: ConnectStoreOptions): Promise<Store>
   return store;
 }
 
-async function createIndexes(store: Store): Promise<void> {
+/** Creates the indexes of every collection; creating an index that exists changes nothing. */
+export async function createIndexes(store: Store): Promise<void> {
   // Each identifier is unique across profiles when present. `sparse` lets profiles without it coexist.
   for (const field of identifierIndexFields) {
     await store.profiles.createIndex({ [field]: 1 }, { unique: true, sparse: true, name: `${field}_unique` });

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
-import type { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { NativeConnection, WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities/create-activities.js';
 import type { ActivityDependencies } from '../activities/activity-dependencies.js';
 
@@ -12,8 +12,11 @@ export interface CreateJobWorkerOptions {
   namespace: string;
   taskQueue: string;
   dependencies: ActivityDependencies;
-  /** A bundle made once by `bundleWorkflowCode`; tests pass one to skip bundling per worker. */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /**
+   * A bundle made beforehand, as code or a file; without it the worker bundles the workflows itself.
+   * Tests pass one to bundle once per file, and the worker process passes a file made by a child process.
+   */
+  workflowBundle?: WorkflowBundleOption;
 }
 
 /** Creates a worker that runs the job workflows and activities of one task queue. */

@@ -4,6 +4,7 @@ import { readSettings } from '../core/settings.js';
 import { secretKeyringFromSettings } from '../store/secret-sealing.js';
 import { openSource } from '../sources/open-source.js';
 import { closeStore, connectStore } from '../store/connect-store.js';
+import { bundleWorkflowsInChildProcess } from './bundle-workflows.js';
 import { createJobWorker } from './create-worker.js';
 import { processLogger } from './process-logger.js';
 import { ensureRetentionSchedule } from './retention-schedule.js';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     connection,
     namespace: settings.temporalNamespace,
     taskQueue: settings.taskQueue,
+    workflowBundle: await bundleWorkflowsInChildProcess(),
     dependencies: {
       store,
       openSource: (source) => openSource(source, settings),

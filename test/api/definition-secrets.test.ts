@@ -15,8 +15,8 @@ import { createSecretKeyring } from '../../store/secret-sealing.js';
 import { unsealDefinitionSecrets } from '../../store/secret-sealing-definitions.js';
 import { stackAddresses, uniqueDatabaseUrl } from '../support/test-services.js';
 import { waitFor } from './api-requests.js';
-import { findFreePort, startServiceProcess } from './service-processes.js';
-import type { ServiceProcess } from './service-processes.js';
+import { findFreePort, startServiceProcess } from '../support/service-process.js';
+import type { ServiceProcess } from '../support/service-process.js';
 
 const secrets = {
   webhookSecret: 'webhook-secret-5d1e8b7c2a',

@@ -261,6 +261,15 @@ describe('definition validation', () => {
       },
     ],
     [
+      'webhook URL of the metadata service',
+      { webhook: { url: 'http://169.254.169.254/latest/meta-data/', secret: 'webhook-secret-0123456789' } },
+      {
+        field: 'webhook.url',
+        message:
+          'webhook address 169.254.169.254 is the cloud metadata service, which is not allowed (got "http://169.254.169.254/latest/meta-data/")',
+      },
+    ],
+    [
       'short webhook secret',
       { webhook: { url: 'https://hooks.example.com', secret: 'short' } },
       {

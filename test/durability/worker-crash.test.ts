@@ -5,14 +5,15 @@ import { createDefinition, readReport, startRun, writeImportFile } from '../supp
 import { startJobEnvironment } from '../support/test-services.js';
 import type { JobTestEnvironment } from '../support/test-services.js';
 import { startWorkerProcess } from '../support/worker-process.js';
-import type { WorkerProcess } from '../support/worker-process.js';
+import type { ServiceProcess } from '../support/service-process.js';
 
 let environment: JobTestEnvironment;
-const workers: WorkerProcess[] = [];
+const workers: ServiceProcess[] = [];
 
 beforeAll(async () => {
   environment = await startJobEnvironment(
-    { chunkRecords: 500, batchRecords: 100, chunkWindow: 2 },
+    // A low store concurrency makes the job last long enough for the second worker to start.
+    { chunkRecords: 500, batchRecords: 100, chunkWindow: 2, storeConcurrency: 4 },
     { inProcessWorker: false },
   );
 });
@@ -23,8 +24,8 @@ afterAll(async () => {
 });
 
 test('worker killed mid-job loses no count', { timeout: 180_000 }, async () => {
-  await insertProfiles(environment.store, bulkProfiles(6_000));
-  const path = await writeImportFile(environment, 'bulk.csv', bulkDeletionCsv(5_000, 100));
+  await insertProfiles(environment.store, bulkProfiles(12_000));
+  const path = await writeImportFile(environment, 'bulk.csv', bulkDeletionCsv(10_000, 100));
   const definitionId = await createDefinition(environment, { source: { protocol: 'local', path } });
   // The first worker runs alone until the job is under way, so it holds chunks when it dies.
   const first = await startWorkerProcess(environment.settings);
@@ -42,7 +43,7 @@ test('worker killed mid-job loses no count', { timeout: 180_000 }, async () => {
   const atKill = await readReport(environment, started.id);
 
   expect(atKill.status).toBe('WAITING');
-  expect(atKill.progress.processed).toBeLessThan(5_100);
+  expect(atKill.progress.processed).toBeLessThan(10_100);
   const handle = environment.temporal.workflow.getHandle(started.workflow_id);
   await handle.result();
   const history = await handle.fetchHistory();
@@ -52,12 +53,12 @@ test('worker killed mid-job loses no count', { timeout: 180_000 }, async () => {
   expect(retriedChunks.length).toBeGreaterThan(0);
   const report = await readReport(environment, started.id);
   expect(report.status).toBe('SUCCESS');
-  expect(report.total).toBe(5_100);
-  expect(report.succeeded).toBe(5_000);
+  expect(report.total).toBe(10_100);
+  expect(report.succeeded).toBe(10_000);
   expect(report.failed).toBe(100);
   expect(report.estimated).toBe(false);
   const remaining = await environment.store.profiles.find({}, { projection: { _id: 1 } }).toArray();
   expect(remaining.map((profile) => profile._id).sort()).toEqual(
-    Array.from({ length: 1_000 }, (_, i) => `b-${5_000 + i}`).sort(),
+    Array.from({ length: 2_000 }, (_, i) => `b-${10_000 + i}`).sort(),
   );
 });

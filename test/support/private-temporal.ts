@@ -1,24 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { findFreePort } from './service-process.js';
 import { definitionIdKey, jobStatusKey, jobTypeKey } from '../../core/search-attributes.js';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '..', '..');
-
-/** Returns a TCP port on 127.0.0.1 that nothing listened on a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A Temporal dev server of the test's own, on its own port and database file, so a test can stop and
@@ -32,7 +19,7 @@ export interface PrivateTemporal {
 }
 
 export async function privateTemporal(databaseFile: string): Promise<PrivateTemporal> {
-  const port = await freePort();
+  const port = await findFreePort();
   const address = `127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
 

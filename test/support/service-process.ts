@@ -11,11 +11,13 @@ export interface ServiceProcess {
   output: () => string;
   /** Sends SIGTERM and waits for the process to exit. */
   stop: () => Promise<void>;
+  /** Ends the process with SIGKILL, as a crash would: no shutdown, no heartbeat, no cleanup. */
+  kill: () => Promise<void>;
 }
 
 /**
- * Starts `entry` (such as `api/main.ts`) with tsx and `environment`, and waits until its output
- * contains `readyPhrase`.
+ * Starts `entry` (such as `api/main.ts`) with `environment`, and waits until its output contains
+ * `readyPhrase`. Node loads tsx itself, so the test's signals reach the server and not a launcher.
  * @throws Error with the output when the process exits or is not ready within 60 seconds.
  */
 export async function startServiceProcess(
@@ -23,8 +25,8 @@ export async function startServiceProcess(
   environment: NodeJS.ProcessEnv,
   readyPhrase: string,
 ): Promise<ServiceProcess> {
-  const tsx = path.join(repositoryRoot, 'node_modules', '.bin', 'tsx');
-  const child: ChildProcess = spawn(tsx, [entry], {
+  const node = path.join(repositoryRoot, 'node_modules', '.bin', 'node');
+  const child: ChildProcess = spawn(node, ['--import', 'tsx', entry], {
     cwd: repositoryRoot,
     env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,6 +52,10 @@ export async function startServiceProcess(
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
       }
+      await exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
       await exited;
     },
   };
