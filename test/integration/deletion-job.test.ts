@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { insertProfiles } from '../../store/profiles.js';
 import {
   expectedDeletedIds,
   expectedFailed,
@@ -7,10 +6,15 @@ import {
   fixtureCsv,
   fixtureJson,
   fixtureProfileCount,
-  fixtureProfiles,
   fixtureRecordCount,
 } from '../support/deletion-fixture.js';
-import { createDefinition, readAllLogs, runToEnd, writeImportFile } from '../support/job-steps.js';
+import {
+  createDefinition,
+  readAllLogs,
+  resetProfiles,
+  runToEnd,
+  writeImportFile,
+} from '../support/job-steps.js';
 import { startJobEnvironment } from '../support/test-services.js';
 import type { JobTestEnvironment } from '../support/test-services.js';
 
@@ -24,11 +28,6 @@ afterAll(async () => {
   await environment?.close();
 });
 
-async function resetProfiles(): Promise<void> {
-  await environment.store.profiles.deleteMany({});
-  await insertProfiles(environment.store, fixtureProfiles());
-}
-
 async function remainingProfileIds(): Promise<Set<string>> {
   const remaining = await environment.store.profiles.find({}, { projection: { _id: 1 } }).toArray();
   return new Set(remaining.map((profile) => profile._id));
@@ -39,7 +38,7 @@ describe('deletion job from a 1,000-line CSV file', () => {
   let jobId: string;
 
   beforeAll(async () => {
-    await resetProfiles();
+    await resetProfiles(environment);
     const path = await writeImportFile(environment, 'fixture.csv', fixtureCsv());
     const definitionId = await createDefinition(environment, { source: { protocol: 'local', path } });
     report = await runToEnd(environment, definitionId);
@@ -121,7 +120,7 @@ describe('deletion job from a 1,000-line CSV file', () => {
 
 describe('deletion job from a JSON file', () => {
   test('gives the same counts and deletions as CSV', async () => {
-    await resetProfiles();
+    await resetProfiles(environment);
     const path = await writeImportFile(environment, 'fixture.json', fixtureJson());
     const definitionId = await createDefinition(environment, {
       source: { protocol: 'local', path },
@@ -146,7 +145,7 @@ describe('deletion job from a JSON file', () => {
 
 describe('deletion job that cannot go on', () => {
   test('missing file ends FAILURE with an ERROR line', async () => {
-    await resetProfiles();
+    await resetProfiles(environment);
     const definitionId = await createDefinition(environment, {
       source: { protocol: 'local', path: 'missing.csv' },
     });
@@ -164,7 +163,7 @@ describe('deletion job that cannot go on', () => {
   });
 
   test('unparseable file ends FAILURE before deleting anything', async () => {
-    await resetProfiles();
+    await resetProfiles(environment);
     const path = await writeImportFile(
       environment,
       'broken.json',

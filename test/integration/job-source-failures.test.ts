@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { insertProfiles } from '../../store/profiles.js';
 import type { ProfileDocument } from '../../store/profiles.js';
 import { pauseSignal, resumeSignal } from '../../workflows/job-controls.js';
 import {
@@ -21,6 +20,7 @@ import {
   createDefinition,
   readAllLogs,
   readReport,
+  resetProfiles,
   runToEnd,
   startRun,
   writeImportFile,
@@ -63,14 +63,9 @@ afterAll(async () => {
   await rm(keyFolder, { recursive: true, force: true });
 });
 
-async function resetProfiles(): Promise<void> {
-  await environment.store.profiles.deleteMany({});
-  await insertProfiles(environment.store, storedProfiles);
-}
-
 /** Runs a definition that must fail, and returns its ERROR lines, all log lines and the run's history. */
 async function runFailing(fields: Record<string, unknown>) {
-  await resetProfiles();
+  await resetProfiles(environment, storedProfiles);
   const definitionId = await createDefinition(environment, fields);
 
   const report = await runToEnd(environment, definitionId);
@@ -242,7 +237,7 @@ describe('sources that refuse the login', () => {
 
 describe('files that end early', () => {
   test('S3 empty object ends SUCCESS with 0 records', async () => {
-    await resetProfiles();
+    await resetProfiles(environment, storedProfiles);
     const definitionId = await createDefinition(environment, {
       source: {
         protocol: 's3',
@@ -272,7 +267,7 @@ describe('files that end early', () => {
   });
 
   test('file cut short after the plan fails, applies nothing', async () => {
-    await resetProfiles();
+    await resetProfiles(environment, storedProfiles);
     const filePath = await writeImportFile(environment, 'cut.csv', smallCsv);
     const definitionId = await createDefinition(environment, {
       source: { protocol: 'local', path: filePath },

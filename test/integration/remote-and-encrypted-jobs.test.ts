@@ -2,14 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import { insertProfiles } from '../../store/profiles.js';
 import {
   expectedDeletedIds,
   expectedFailed,
   expectedSucceeded,
   fixtureCsv,
   fixtureProfileCount,
-  fixtureProfiles,
   fixtureRecordCount,
 } from '../support/deletion-fixture.js';
 import {
@@ -23,7 +21,13 @@ import {
   writeSftpFile,
 } from '../support/file-fixtures.js';
 import type { SshTestKeys } from '../support/file-fixtures.js';
-import { createDefinition, readAllLogs, runToEnd, writeImportFile } from '../support/job-steps.js';
+import {
+  createDefinition,
+  readAllLogs,
+  resetProfiles,
+  runToEnd,
+  writeImportFile,
+} from '../support/job-steps.js';
 import { startJobEnvironment } from '../support/test-services.js';
 import type { JobTestEnvironment } from '../support/test-services.js';
 
@@ -72,11 +76,6 @@ afterAll(async () => {
   await environment?.close();
   await rm(keyFolder, { recursive: true, force: true });
 });
-
-async function resetProfiles(): Promise<void> {
-  await environment.store.profiles.deleteMany({});
-  await insertProfiles(environment.store, fixtureProfiles());
-}
 
 async function remainingProfileIds(): Promise<Set<string>> {
   const remaining = await environment.store.profiles.find({}, { projection: { _id: 1 } }).toArray();
@@ -217,7 +216,7 @@ const jobCases: [string, JobCase][] = [
 
 describe.each(jobCases)('1,000-line deletion from %s', (_name, jobCase) => {
   test('gives the exact counts, deletions and logs', async () => {
-    await resetProfiles();
+    await resetProfiles(environment);
     const definitionId = await createDefinition(environment, {
       source: jobCase.source(),
       ...(jobCase.encryption === undefined ? {} : { encryption: jobCase.encryption }),

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { insertJob } from '../../store/jobs.js';
 import { insertProfiles } from '../../store/profiles.js';
-import { fixtureCsv, fixtureJson, fixtureProfiles } from '../support/deletion-fixture.js';
-import { createDefinition, runToEnd, writeImportFile } from '../support/job-steps.js';
+import { fixtureCsv, fixtureJson } from '../support/deletion-fixture.js';
+import { createDefinition, resetProfiles, runToEnd, writeImportFile } from '../support/job-steps.js';
 import { startJobEnvironment } from '../support/test-services.js';
 import type { JobTestEnvironment } from '../support/test-services.js';
 import { jobDocument } from './report-support.js';
@@ -17,11 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await environment?.close();
 });
-
-async function resetProfiles(): Promise<void> {
-  await environment.store.profiles.deleteMany({});
-  await insertProfiles(environment.store, fixtureProfiles());
-}
 
 async function downloadFailedRecords(
   jobId: string,
@@ -41,7 +36,7 @@ describe('failed-records file of the 1,000-line CSV fixture', () => {
   let jobId: string;
 
   beforeAll(async () => {
-    await resetProfiles();
+    await resetProfiles(environment);
     const path = await writeImportFile(environment, 'fixture.csv', fixtureCsv());
     const definitionId = await createDefinition(environment, { source: { protocol: 'local', path } });
     jobId = (await runToEnd(environment, definitionId)).id;
@@ -112,7 +107,7 @@ describe('failed-records file of the 1,000-line CSV fixture', () => {
 
 describe('failed-records file of other files', () => {
   test('keeps multi-line JSON objects whole', async () => {
-    await resetProfiles();
+    await resetProfiles(environment);
     const path = await writeImportFile(environment, 'fixture.json', fixtureJson());
     const definitionId = await createDefinition(environment, {
       source: { protocol: 'local', path },
@@ -130,7 +125,7 @@ describe('failed-records file of other files', () => {
   });
 
   test('keeps the byte-order mark and encoding of a UTF-16 file', async () => {
-    await resetProfiles();
+    await resetProfiles(environment);
     const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
     const content =
       'email;given_name\nperson1@example.com;Zoë\nnobody@example.com;Zoë\nperson2@example.com;Zoë\n';

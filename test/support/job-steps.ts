@@ -2,6 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { JobReport } from '../../api/job-report.js';
+import { insertProfiles } from '../../store/profiles.js';
+import type { ProfileDocument } from '../../store/profiles.js';
+import { fixtureProfiles } from './deletion-fixture.js';
 import type { JobTestEnvironment } from './test-services.js';
 
 /** Writes `content` under the environment's import root and returns its path relative to the root. */
@@ -88,4 +91,13 @@ export async function readAllLogs(
       return lines;
     }
   }
+}
+
+/** Replaces every profile of the environment's store with `profiles`, the 1,000-line fixture's by default. */
+export async function resetProfiles(
+  environment: JobTestEnvironment,
+  profiles: ProfileDocument[] = fixtureProfiles(),
+): Promise<void> {
+  await environment.store.profiles.deleteMany({});
+  await insertProfiles(environment.store, profiles);
 }
