@@ -2,16 +2,19 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkflowBundlePath } from '@temporalio/worker';
 import { workflowsPath } from './create-worker.js';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '..');
+/** This file, which the child process runs as a script. */
+const bundlerModulePath = fileURLToPath(import.meta.url);
 
 /**
  * Bundles the workflows in a child process and returns the bundle's file. Webpack needs a few hundred
- * megabytes while it bundles; in a child process that memory is returned when it exits, instead of
- * staying in the long-running worker. The bundle is made anew at each start, so it is never stale.
+ * megabytes while it bundles, so it runs in a child process that returns that memory when it exits,
+ * instead of in the long-running worker. The bundle is made anew at each start, so it is never stale.
  * @throws Error with the child's output when bundling fails.
  */
 export async function bundleWorkflowsInChildProcess(): Promise<WorkflowBundlePath> {
@@ -19,7 +22,7 @@ export async function bundleWorkflowsInChildProcess(): Promise<WorkflowBundlePat
   const codePath = path.join(folder, 'workflow-bundle.js');
   const node = path.join(repositoryRoot, 'node_modules', '.bin', 'node');
 
-  const child = spawn(node, ['--import', 'tsx', fileURLToModulePath(), codePath], {
+  const child = spawn(node, ['--import', 'tsx', bundlerModulePath, codePath], {
     cwd: repositoryRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -34,17 +37,13 @@ export async function bundleWorkflowsInChildProcess(): Promise<WorkflowBundlePat
   return { codePath };
 }
 
-function fileURLToModulePath(): string {
-  return path.join(repositoryRoot, 'worker', 'bundle-workflows.ts');
-}
-
 /** Writes the workflow bundle to the file named by the first argument. */
 async function writeBundle(codePath: string): Promise<void> {
   const bundle = await bundleWorkflowCode({ workflowsPath });
   await writeFile(codePath, bundle.code);
 }
 
-if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToModulePath()) {
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === bundlerModulePath) {
   const codePath = process.argv[2];
   if (codePath === undefined) {
     console.error('Usage: bundle-workflows.ts <output file>');
