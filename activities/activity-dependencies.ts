@@ -5,7 +5,7 @@ import type { Store } from '../store/connect-store.js';
 import type { SecretKeyring } from '../store/secret-sealing.js';
 import type { LoadWebhookTarget } from './webhook-target.js';
 
-/** What the activities need from the outside, handed in once so tests can give their own. */
+/** External dependencies of the activities, handed in once so tests can give their own. */
 export interface ActivityDependencies {
   store: Store;
   openSource: (source: DefinitionSource) => Promise<FileSource>;

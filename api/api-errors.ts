@@ -14,7 +14,7 @@ export interface ApiErrorBody {
   };
 }
 
-/** A caller mistake or refusal, answered with its status and never retried by the server. */
+/** A caller mistake or a rejected request, returned with its status and never retried by the server. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
 
@@ -33,7 +33,7 @@ export class ApiError extends Error {
   }
 }
 
-/** Answers an error thrown by a route: ApiError as it is, anything else as a 500 logged once. */
+/** Converts an error thrown by a route into a response: ApiError as it is, anything else as a 500 logged once. */
 export function handleApiError(error: Error, context: Context): Response {
   if (error instanceof ApiError) {
     return context.json(error.toBody(), error.status);

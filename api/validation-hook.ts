@@ -4,7 +4,7 @@ import { ApiError, describeValidationIssues } from './api-errors.js';
 
 type ValidationResult = { target: string } & ({ success: true } | { success: false; error: z.ZodError });
 
-/** Answers an invalid request part with the API's error body, one detail per bad field. */
+/** Rejects an invalid request part with the API's error body, one detail per bad field. */
 export function validationHook(result: ValidationResult, _context: Context): void {
   if (result.success) {
     return;

@@ -129,7 +129,7 @@ async function measureCsvParse(filePath: string): Promise<number> {
   return best;
 }
 
-/** The same store work as the job, without Temporal, the file or bookkeeping. */
+/** Does the same store work as the job, without Temporal, the file or bookkeeping. */
 async function bareDeletion(store: Store, concurrency: number): Promise<void> {
   const indexes = Array.from({ length: records }, (_, i) => i);
   await runBounded(indexes, concurrency, async (i) => {

@@ -11,7 +11,7 @@ export function demoProfiles(count: number): ProfileDocument[] {
   }));
 }
 
-/** What the demo file contains, so the demo can show the counts the job must reach. */
+/** Contents of the demo file, so the demo can show the counts the job must reach. */
 export interface DemoFile {
   csv: string;
   named: number;

@@ -127,7 +127,7 @@ const generalFields = {
     .regex(/^[A-Z]{2}$/, 'default_phone_region must be a two-letter ISO 3166 code such as FR'),
 };
 
-/** What a caller sends to create a definition; unknown fields are rejected. */
+/** Request body that creates a definition. Unknown fields are rejected. */
 export const definitionInputSchema = z
   .object({
     name: generalFields.name,

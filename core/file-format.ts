@@ -19,7 +19,7 @@ export interface CsvOptions {
   escape: string;
 }
 
-/** How a profile file is laid out: the format and its text options. */
+/** Layout of a profile file: the format and its text options. */
 export interface FileFormat {
   format: 'csv' | 'json';
   encoding: TextEncoding;

@@ -22,7 +22,7 @@ export interface JobCounts {
   failed: number;
 }
 
-/** How a run ended, as the workflow reports it to the finishing step. */
+/** Outcome of a run, as the workflow reports it to the finishing step. */
 export type JobOutcome =
   | { kind: 'completed' }
   | { kind: 'cancelled' }

@@ -20,6 +20,6 @@ export type ReaderItem =
       kind: 'invalid';
       line: number;
       offset: number;
-      /** Why the record was skipped, for a WARNING log line; contains no field values. */
+      /** Reason the record was skipped, for a WARNING log line. It contains no field values. */
       reason: string;
     };

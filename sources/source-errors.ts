@@ -1,4 +1,4 @@
-/** Why a source could not give the file. */
+/** Reason a source could not provide the file. */
 export type SourceFailure =
   | 'not_found'
   | 'access_denied'

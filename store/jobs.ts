@@ -3,7 +3,7 @@ import type { Store } from './connect-store.js';
 import type { TextEncoding } from '../core/file-format.js';
 import type { JobCounts, JobStatus, JobTrigger, JobType } from '../core/job-model.js';
 
-/** What the plan learned of the file; chunk reads check the file against `file_size` and `version_tag`. */
+/** Facts the plan learned of the file. Chunk reads check the file against `file_size` and `version_tag`. */
 export interface JobPlan {
   file_size: number;
   version_tag: string;

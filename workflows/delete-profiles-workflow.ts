@@ -20,7 +20,7 @@ import { jobStatusKey } from '../core/search-attributes.js';
 import { pauseSignal, progressQuery, resumeSignal } from './job-controls.js';
 import type { JobProgress } from './job-controls.js';
 
-/** Where a run stands between chunks; carried across continue-as-new instead of history. */
+/** Progress of a run between chunks, carried across continue-as-new instead of history. */
 export interface JobCheckpoint {
   total: number;
   planFailed: number;

@@ -28,7 +28,7 @@ export interface FilePlannerOptions extends ClassifyOptions {
   maxRecords: number;
 }
 
-/** Thrown by the planner when the file holds more records than allowed. */
+/** Thrown by the planner when the file contains more records than allowed. */
 export class TooManyRecordsError extends Error {
   override readonly name = 'TooManyRecordsError';
 

@@ -27,7 +27,7 @@ test('worker killed mid-job loses no count', { timeout: 180_000 }, async () => {
   await insertProfiles(environment.store, bulkProfiles(12_000));
   const path = await writeImportFile(environment, 'bulk.csv', bulkDeletionCsv(10_000, 100));
   const definitionId = await createDefinition(environment, { source: { protocol: 'local', path } });
-  // The first worker runs alone until the job is under way, so it holds chunks when it dies.
+  // The first worker runs alone until the job is under way, so it has chunks in flight when it dies.
   const first = await startWorkerProcess(environment.settings);
   workers.push(first);
 

@@ -5,7 +5,7 @@ export function bulkProfiles(count: number): ProfileDocument[] {
   return Array.from({ length: count }, (_, i) => ({ _id: `b-${i}`, email: `bulk${i}@example.com` }));
 }
 
-/** A CSV naming profiles 0 … named−1 by email, then `unknown` emails that match no profile. */
+/** Returns a CSV naming profiles 0 … named−1 by email, then `unknown` emails that match no profile. */
 export function bulkDeletionCsv(named: number, unknown: number): string {
   const lines = ['email'];
   for (let i = 0; i < named; i += 1) {
