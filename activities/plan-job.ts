@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { fileFormatOf } from '../core/definition.js';
 import { FilePlanner } from '../core/plan/file-planner.js';
-import { readRecords } from '../core/readers/read-records.js';
+import { readRecordBatches } from '../core/readers/read-records.js';
 import { detectTextEncoding } from '../core/readers/decode-text.js';
 import { JobFile } from '../sources/job-file.js';
 import { appendJobLogs } from '../store/job-logs.js';
@@ -23,7 +23,10 @@ export interface PlanJobResult {
   chunkCount: number;
 }
 
-/** Warnings are written in groups of this many, so a file full of bad lines never sits whole in memory. */
+/**
+ * Warnings are written after every this many records, so a file full of bad lines never sits whole
+ * in memory. A batch of the reader may pass the mark by the records of one buffer.
+ */
 const warningWriteSize = 1_000;
 
 /**
@@ -56,9 +59,13 @@ export function createPlanJob(dependencies: ActivityDependencies) {
       const bytes = keepFirstBytes(jobFile.readPlainRange({ start: 0 }), (first) => {
         firstBytes = first;
       });
-      for await (const item of readRecords(bytes, { fileFormat })) {
-        planner.add(item);
-        if (planner.records % warningWriteSize === 0) {
+      let recordsAtLastWrite = 0;
+      for await (const items of readRecordBatches(bytes, { fileFormat })) {
+        for (const item of items) {
+          planner.add(item);
+        }
+        if (planner.records - recordsAtLastWrite >= warningWriteSize) {
+          recordsAtLastWrite = planner.records;
           await writeWarnings(planner.takeWarnings());
           Context.current().heartbeat({ records: planner.records });
         }

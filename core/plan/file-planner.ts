@@ -1,8 +1,9 @@
-import { maskIdentifier } from '../identifiers.js';
-import type { IdentifierField } from '../identifiers.js';
+import { identifierFields, maskIdentifier } from '../identifiers.js';
+import type { IdentifierField, Identifiers } from '../identifiers.js';
 import type { ReaderItem } from '../profile-record.js';
 import { classifyRecord } from './classify-record.js';
 import type { ClassifyOptions } from './classify-record.js';
+import { FirstLineIndex } from './first-line-index.js';
 
 /** A slice of the file holding `recordCount` records, the first starting at `startOffset` on `startLine`. */
 export interface PlannedChunk {
@@ -49,7 +50,7 @@ export class FilePlanner {
   private readonly chunks: PlannedChunk[] = [];
   private current: PlannedChunk | null = null;
   private warnings: PlanWarning[] = [];
-  private readonly firstLineByIdentifier = new Map<string, number>();
+  private readonly firstLineByIdentifier = new FirstLineIndex();
   private header: string[] | null = null;
   private recordCount = 0;
   private failedCount = 0;
@@ -142,19 +143,44 @@ export class FilePlanner {
    */
   private findRepeatedIdentifier(
     line: number,
-    identifiers: Partial<Record<IdentifierField, string>>,
+    identifiers: Identifiers,
   ): { line: number; field: IdentifierField; masked: string } | null {
-    const entries = Object.entries(identifiers) as [IdentifierField, string][];
-    for (const [field, value] of entries) {
-      const earlier = this.firstLineByIdentifier.get(`${field}\u0000${value}`);
-      if (earlier !== undefined) {
-        return { line: earlier, field, masked: maskIdentifier(field, value) };
+    const index = this.firstLineByIdentifier;
+    let carried = 0;
+    let onlyField = -1;
+    for (let field = 0; field < identifierFields.length; field++) {
+      if (identifiers[identifierFields[field]!] !== undefined) {
+        carried += 1;
+        onlyField = field;
       }
     }
 
-    for (const [field, value] of entries) {
-      this.firstLineByIdentifier.set(`${field}\u0000${value}`, line);
+    // Most records carry one identifier, and one lookup both checks and registers it.
+    if (carried === 1) {
+      const value = identifiers[identifierFields[onlyField]!]!;
+      const earlier = index.addIfAbsent(onlyField, value, line);
+      return earlier === -1 ? null : repeatedIdentifier(earlier, identifierFields[onlyField]!, value);
+    }
+
+    for (let field = 0; field < identifierFields.length; field++) {
+      const value = identifiers[identifierFields[field]!];
+      const earlier = value === undefined ? -1 : index.find(field, value);
+      if (earlier !== -1) {
+        return repeatedIdentifier(earlier, identifierFields[field]!, value!);
+      }
+    }
+    for (let field = 0; field < identifierFields.length; field++) {
+      const value = identifiers[identifierFields[field]!];
+      if (value !== undefined) index.addIfAbsent(field, value, line);
     }
     return null;
   }
+}
+
+function repeatedIdentifier(
+  line: number,
+  field: IdentifierField,
+  value: string,
+): { line: number; field: IdentifierField; masked: string } {
+  return { line, field, masked: maskIdentifier(field, value) };
 }

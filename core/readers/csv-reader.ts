@@ -22,15 +22,16 @@ const lineFeed = 0x0a;
 /**
  * Reads CSV rows from `buffer`: first the header (unless `options.header` is given), then one
  * record or invalid item per row. Blank lines are skipped. A row without a quote character is
- * split directly, and a row with one goes through {@link scanQuotedRow}.
+ * split directly, and a row with one goes through {@link scanQuotedRow}. Items come in batches, one
+ * per stretch of buffered text, because a yield per row costs more than reading the row.
  *
  * @throws FileFormatError for a quote that is never closed (naming the line where it opened), for
  *   a row longer than `maxRecordLength`, and for an invalid header.
  */
-export async function* readCsvItems(
+export async function* readCsvBatches(
   buffer: TextBuffer,
   options: CsvReaderOptions,
-): AsyncGenerator<ReaderItem> {
+): AsyncGenerator<ReaderItem[]> {
   const { csv, maxRecordLength } = options;
   const { delimiter, quote } = csv;
   let plans: ColumnPlan[] | undefined =
@@ -42,7 +43,18 @@ export async function* readCsvItems(
   // and -2 when unknown. Keeping it avoids searching the same quote-free text once per row.
   let quoteIndex = -2;
 
-  const readMore = async (openQuote?: number): Promise<void> => {
+  let batch: ReaderItem[] = [];
+  function* takeBatch(): Generator<ReaderItem[]> {
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+  }
+
+  // Hands out the items read so far first, so a consumer sees them before a read error.
+  async function* readMore(openQuote?: number): AsyncGenerator<ReaderItem[]> {
+    yield* takeBatch();
+
     const text = buffer.text;
     if (text.length - position > maxRecordLength) {
       throw rowTooLongError(text, position, line, maxRecordLength, openQuote);
@@ -50,13 +62,13 @@ export async function* readCsvItems(
     await buffer.fill(position, line);
     position = 0;
     quoteIndex = -2;
-  };
+  }
 
   for (;;) {
     const text = buffer.text;
     if (position >= text.length) {
-      if (buffer.ended) return;
-      await readMore();
+      if (buffer.ended) break;
+      yield* readMore();
       continue;
     }
 
@@ -71,7 +83,7 @@ export async function* readCsvItems(
 
     if (quoteIndex === -1 || quoteIndex >= contentLimit) {
       if (lineEnd === -1 && !buffer.ended) {
-        await readMore();
+        yield* readMore();
         continue;
       }
       const contentEnd =
@@ -90,10 +102,13 @@ export async function* readCsvItems(
     } else {
       const scan = scanQuotedRow(text, position, buffer.ended, csv);
       if (scan.kind === 'incomplete') {
-        await readMore(scan.openQuote);
+        yield* readMore(scan.openQuote);
         continue;
       }
-      if (scan.kind === 'unclosed-quote') throw unclosedQuoteError(text, position, line, scan.openQuote);
+      if (scan.kind === 'unclosed-quote') {
+        yield* takeBatch();
+        throw unclosedQuoteError(text, position, line, scan.openQuote);
+      }
       ({ cells, end: rowEnd, lineFeeds, problem } = scan);
     }
 
@@ -109,21 +124,28 @@ export async function* readCsvItems(
       plans = planColumns(cells, rowLine);
       // A header that ends the file without a line break still counts as a whole line.
       const nextLine = text.charCodeAt(rowEnd - 1) === lineFeed ? line : line + 1;
-      yield { kind: 'header', columns: cells, endOffset: buffer.byteOffset(position), nextLine };
+      batch.push({ kind: 'header', columns: cells, endOffset: buffer.byteOffset(position), nextLine });
       continue;
     }
 
     if (problem !== undefined) {
-      yield { kind: 'invalid', line: rowLine, offset, reason: `invalid CSV at line ${rowLine}: ${problem}` };
+      batch.push({
+        kind: 'invalid',
+        line: rowLine,
+        offset,
+        reason: `invalid CSV at line ${rowLine}: ${problem}`,
+      });
       continue;
     }
     const record = buildCsvRecord(cells, plans, rowLine);
     if (typeof record === 'string') {
-      yield { kind: 'invalid', line: rowLine, offset, reason: record };
+      batch.push({ kind: 'invalid', line: rowLine, offset, reason: record });
     } else {
-      yield { kind: 'record', line: rowLine, offset, record };
+      batch.push({ kind: 'record', line: rowLine, offset, record });
     }
   }
+
+  yield* takeBatch();
 }
 
 /** Returns the line and 1-based column of `index`, given that `rowStart` begins line `rowLine`. */

@@ -35,20 +35,30 @@ const closeBracket = 0x5d;
  *   string is not closed on its line, and when an object is not closed by the end of the input or
  *   within `maxRecordLength` characters.
  */
-export async function* readJsonItems(
+export async function* readJsonBatches(
   buffer: TextBuffer,
   options: JsonReaderOptions,
-): AsyncGenerator<ReaderItem> {
+): AsyncGenerator<ReaderItem[]> {
   let position = 0;
   let line = options.startLine;
   // Index where the current line starts; negative once that start has been dropped from the buffer.
   let lineStart = 0;
 
-  const readMore = async (): Promise<void> => {
+  let batch: ReaderItem[] = [];
+  function* takeBatch(): Generator<ReaderItem[]> {
+    if (batch.length > 0) {
+      yield batch;
+      batch = [];
+    }
+  }
+
+  // Hands out the items read so far first, so a consumer sees them before a read error.
+  async function* readMore(): AsyncGenerator<ReaderItem[]> {
+    yield* takeBatch();
     await buffer.fill(position, line);
     lineStart -= position;
     position = 0;
-  };
+  }
 
   for (;;) {
     const text = buffer.text;
@@ -63,14 +73,15 @@ export async function* readJsonItems(
       position += 1;
     }
     if (position >= text.length) {
-      if (buffer.ended) return;
-      await readMore();
+      if (buffer.ended) break;
+      yield* readMore();
       continue;
     }
 
     const column = position - lineStart + 1;
     const code = text.charCodeAt(position);
     if (code === openBracket) {
+      yield* takeBatch();
       throw new FileFormatError(
         `found \`[\` at line ${line}, column ${column}, but a JSON array is not the file format. Write one profile object per line, without the enclosing brackets and commas.`,
         line,
@@ -78,6 +89,7 @@ export async function* readJsonItems(
       );
     }
     if (code !== openBrace) {
+      yield* takeBatch();
       throw new FileFormatError(
         `expected \`{\` at line ${line}, column ${column} but found ${describeCharacter(text, position)}. Profile objects are separated by line breaks, without commas.`,
         line,
@@ -88,16 +100,18 @@ export async function* readJsonItems(
     const scan = scanObject(text, position, buffer.ended);
     if (scan.kind === 'incomplete') {
       if (text.length - position > options.maxRecordLength) {
+        yield* takeBatch();
         throw new FileFormatError(
           `the JSON object at line ${line}, column ${column} is longer than the limit of ${options.maxRecordLength} characters. Check that its braces are closed.`,
           line,
           column,
         );
       }
-      await readMore();
+      yield* readMore();
       continue;
     }
     if (scan.kind === 'broken') {
+      yield* takeBatch();
       const where = locate(text, position, line, column, scan.index);
       const message = scan.describe(`line ${where.line}, column ${where.column}`);
       throw new FileFormatError(message, where.line, where.column);
@@ -114,11 +128,13 @@ export async function* readJsonItems(
 
     const record = toProfileRecord(source, objectLine, column);
     if (typeof record === 'string') {
-      yield { kind: 'invalid', line: objectLine, offset, reason: record };
+      batch.push({ kind: 'invalid', line: objectLine, offset, reason: record });
     } else {
-      yield { kind: 'record', line: objectLine, offset, record };
+      batch.push({ kind: 'record', line: objectLine, offset, record });
     }
   }
+
+  yield* takeBatch();
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { CsvOptions, FileFormat } from '../file-format.js';
 import type { ReaderItem } from '../profile-record.js';
-import { readCsvItems } from './csv-reader.js';
-import { readJsonItems } from './json-reader.js';
+import { readCsvBatches } from './csv-reader.js';
+import { readJsonBatches } from './json-reader.js';
 import { TextBuffer } from './text-buffer.js';
 
 export interface ReadRecordsOptions {
@@ -54,6 +54,19 @@ export async function* readRecords(
   input: AsyncIterable<Uint8Array>,
   options: ReadRecordsOptions,
 ): AsyncGenerator<ReaderItem> {
+  for await (const batch of readRecordBatches(input, options)) {
+    yield* batch;
+  }
+}
+
+/**
+ * Reads like {@link readRecords} but hands out the items in batches, one per stretch of buffered
+ * text, which saves a yield per record where records are many and the work on each is small.
+ */
+export async function* readRecordBatches(
+  input: AsyncIterable<Uint8Array>,
+  options: ReadRecordsOptions,
+): AsyncGenerator<ReaderItem[]> {
   const { fileFormat } = options;
   const startOffset = options.startOffset ?? 0;
   const maxRecordLength = options.maxRecordLength ?? defaultMaxRecordLength;
@@ -88,9 +101,9 @@ export async function* readRecords(
   try {
     if (fileFormat.format === 'csv') {
       const header = startOffset > 0 ? options.header : undefined;
-      yield* readCsvItems(buffer, { csv: fileFormat.csv, startLine, header, maxRecordLength });
+      yield* readCsvBatches(buffer, { csv: fileFormat.csv, startLine, header, maxRecordLength });
     } else {
-      yield* readJsonItems(buffer, { startLine, maxRecordLength });
+      yield* readJsonBatches(buffer, { startLine, maxRecordLength });
     }
   } finally {
     // Lets a file stream close when the caller stops early or the read fails.

@@ -7,6 +7,7 @@ import {
   normalizePhoneNumber,
   readIdentifiers,
 } from '../../core/identifiers.js';
+import { checkAsciiEmail, isEmailByPatterns } from '../../core/normalize-identifiers.js';
 
 const fr = { defaultRegion: 'FR' };
 
@@ -36,6 +37,74 @@ describe('normalizeEmail', () => {
 
   it('accepts plus and international domains', () => {
     expect(normalizeEmail('Ana+News@Exämple.fr')).toBe('ana+news@exämple.fr');
+  });
+
+  it.each(['ana.', 'ana@example.com.', 'ana@example-.com', 'ana.@example.com', 'a\tb@example.com'])(
+    'rejects %j on the ASCII path',
+    (raw) => {
+      expect(checkAsciiEmail(raw)).toBe('invalid');
+      expect(normalizeEmail(raw)).toBeNull();
+    },
+  );
+
+  it('ASCII path agrees with the patterns', () => {
+    // Random strings over the characters that decide validity, plus a valid address as a base.
+    const alphabet = [
+      'a',
+      'z',
+      '0',
+      '9',
+      '.',
+      '@',
+      '-',
+      '+',
+      '_',
+      ' ',
+      '"',
+      '(',
+      ';',
+      '\\',
+      '\u007f',
+      '\u0001',
+    ];
+    let seed = 12345;
+    const nextRandom = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+
+    let validCount = 0;
+    for (let round = 0; round < 20_000; round++) {
+      let email = round % 2 === 0 ? 'ana@example.com' : '';
+      const extra = Math.floor(nextRandom() * 6);
+      for (let i = 0; i < extra; i++) {
+        const position = Math.floor(nextRandom() * (email.length + 1));
+        const character = alphabet[Math.floor(nextRandom() * alphabet.length)]!;
+        email = email.slice(0, position) + character + email.slice(position);
+      }
+
+      const expected = isEmailByPatterns(email) ? 'valid' : 'invalid';
+      expect(checkAsciiEmail(email), JSON.stringify(email)).toBe(expected);
+      if (expected === 'valid') validCount += 1;
+    }
+    // Both outcomes must be common, or the comparison proves little.
+    expect(validCount).toBeGreaterThan(2_000);
+    expect(20_000 - validCount).toBeGreaterThan(2_000);
+  });
+
+  it('long local part and address are invalid on both paths', () => {
+    const longLocal = 'a'.repeat(65) + '@example.com';
+    const longAddress = 'a@' + 'b'.repeat(250) + '.com';
+    expect(checkAsciiEmail(longLocal)).toBe('invalid');
+    expect(isEmailByPatterns(longLocal)).toBe(false);
+    expect(checkAsciiEmail(longAddress)).toBe('invalid');
+    expect(isEmailByPatterns(longAddress)).toBe(false);
+    expect(checkAsciiEmail('a'.repeat(64) + '@example.com')).toBe('valid');
+  });
+
+  it('non-ASCII goes to the patterns', () => {
+    expect(checkAsciiEmail('zoé@example.com')).toBe('not-ascii');
+    expect(normalizeEmail('Zoé@Example.com')).toBe('zoé@example.com');
   });
 });
 
