@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { fileFormatOf } from '../core/definition.js';
 import { classifyRecord } from '../core/plan/classify-record.js';
-import { readRecords } from '../core/readers/read-records.js';
+import { readRecordBatches } from '../core/readers/read-records.js';
 import { checkFileUnchanged } from '../sources/file-source.js';
 import { JobFile } from '../sources/job-file.js';
 import { findJobChunk } from '../store/job-chunks.js';
@@ -12,6 +12,7 @@ import { applyDeletionBatch } from './apply-deletion-batch.js';
 import type { BatchOutcome } from './apply-deletion-batch.js';
 import { loadJobContext } from './load-job-context.js';
 import type { BatchRecord } from './resolve-deletions.js';
+import { createThrottledHeartbeat } from './throttled-heartbeat.js';
 
 export interface ProcessChunkInput {
   jobId: string;
@@ -59,13 +60,14 @@ export function createProcessChunk(dependencies: ActivityDependencies) {
       };
       const skipLines = new Set(chunk.skip_lines);
       const totals: BatchOutcome = { records: 0, succeeded: 0, failed: 0 };
+      const heartbeat = createThrottledHeartbeat(context);
       const batchOptions = {
         jobId: input.jobId,
         chunkIndex: input.chunkIndex,
         dryRun: job.dry_run,
         concurrency: settings.storeConcurrency,
         isCancelled: () => context.cancellationSignal.aborted,
-        onProgress: () => context.heartbeat({ records: totals.records }),
+        onProgress: () => heartbeat({ records: totals.records }),
       };
 
       let batch: BatchRecord[] = [];
@@ -87,29 +89,31 @@ export function createProcessChunk(dependencies: ActivityDependencies) {
       };
 
       const bytes = jobFile.readPlainRange({ start: chunk.start_offset, end: chunk.end_offset });
-      const items = readRecords(bytes, {
+      const itemBatches = readRecordBatches(bytes, {
         fileFormat: { ...fileFormatOf(definition), encoding: job.plan.text_encoding },
         startOffset: chunk.start_offset,
         startLine: chunk.start_line,
         header: job.plan.header ?? undefined,
       });
-      for await (const item of items) {
-        // The plan already failed invalid records and duplicates, with their warnings.
-        if (item.kind !== 'record' || skipLines.has(item.line)) {
-          continue;
-        }
-        const classification = classifyRecord(item.record, classifyOptions);
-        if (!classification.ok) {
-          continue;
-        }
+      for await (const items of itemBatches) {
+        for (const item of items) {
+          // The plan already failed invalid records and duplicates, with their warnings.
+          if (item.kind !== 'record' || skipLines.has(item.line)) {
+            continue;
+          }
+          const classification = classifyRecord(item.record, classifyOptions);
+          if (!classification.ok) {
+            continue;
+          }
 
-        batch.push({
-          line: item.line,
-          identifiers: classification.identifiers,
-          matchField: classification.matchField,
-        });
-        if (batch.length === settings.batchRecords) {
-          await applyBatch();
+          batch.push({
+            line: item.line,
+            identifiers: classification.identifiers,
+            matchField: classification.matchField,
+          });
+          if (batch.length === settings.batchRecords) {
+            await applyBatch();
+          }
         }
       }
       if (batch.length > 0) {
