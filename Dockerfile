@@ -5,4 +5,5 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm install --no-save tsx@4.23.15
 COPY . .
 USER node
-CMD ["npx", "tsx", "worker/main.ts"]
+# The heap options match worker/node-options.ts.
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=256", "--import", "tsx", "worker/main.ts"]

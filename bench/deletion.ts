@@ -26,6 +26,7 @@ import { closeStore, connectStore, createIndexes } from '../store/connect-store.
 import type { Store } from '../store/connect-store.js';
 import { insertProfiles } from '../store/profiles.js';
 import { runBounded } from '../activities/run-bounded.js';
+import { serviceNodeArguments } from '../worker/node-options.js';
 
 const records = Number(process.argv[2] ?? 100_000);
 const repositoryRoot = path.resolve(import.meta.dirname, '..');
@@ -146,7 +147,7 @@ async function bareDeletion(store: Store, concurrency: number): Promise<void> {
 async function runJob(settings: ReturnType<typeof readSettings>, store: Store) {
   const worker = spawn(
     path.join(repositoryRoot, 'node_modules', '.bin', 'node'),
-    ['--import', 'tsx', 'worker/main.ts'],
+    serviceNodeArguments('worker/main.ts'),
     {
       cwd: repositoryRoot,
       env: {

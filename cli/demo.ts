@@ -7,6 +7,7 @@ import { startStack } from '../stack/stack.js';
 import { closeStore, connectStore } from '../store/connect-store.js';
 import { insertProfiles } from '../store/profiles.js';
 import { demoCsv, demoProfiles } from './demo-data.js';
+import { serviceNodeArguments } from '../worker/node-options.js';
 
 const seededProfiles = 10_000;
 const namedProfiles = 2_500;
@@ -110,8 +111,8 @@ async function main(): Promise<void> {
 }
 
 function startChild(name: string, entry: string, environment: NodeJS.ProcessEnv): ChildProcess {
-  const tsx = path.join(repositoryRoot, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [entry], {
+  const node = path.join(repositoryRoot, 'node_modules', '.bin', 'node');
+  const child = spawn(node, serviceNodeArguments(entry), {
     cwd: repositoryRoot,
     env: environment,
     stdio: ['ignore', 'inherit', 'inherit'],

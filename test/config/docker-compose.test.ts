@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
+import { serviceNodeArguments, workerNodeOptions } from '../../worker/node-options.js';
 
 // No Docker engine runs where the tests run, so the compose file is checked by reading it.
 const repositoryRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -49,11 +50,23 @@ describe('docker-compose.yml', () => {
   test('worker and API run the project entry points', async () => {
     const { services } = await readCompose();
 
-    expect(services['worker']?.command).toEqual(['npx', 'tsx', 'worker/main.ts']);
+    expect(services['worker']?.command).toEqual(['node', ...serviceNodeArguments('worker/main.ts')]);
     expect(services['api']?.command).toEqual(['npx', 'tsx', 'api/main.ts']);
     expect(services['api']?.environment?.['PROFILE_JOBS_MONGO_URL']).toBe(
       'mongodb://mongo:27017/profile_jobs',
     );
     expect(services['api']?.environment?.['PROFILE_JOBS_API_HOST']).toBe('0.0.0.0');
+  });
+
+  test('every worker launcher passes the heap options', async () => {
+    const packageJson = JSON.parse(await readFile(path.join(repositoryRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const dockerfile = await readFile(path.join(repositoryRoot, 'Dockerfile'), 'utf8');
+    const workerArguments = serviceNodeArguments('worker/main.ts');
+
+    expect(workerArguments.slice(0, 2)).toEqual(workerNodeOptions);
+    expect(packageJson.scripts['worker']).toBe(['node', ...workerArguments].join(' '));
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(['node', ...workerArguments]).replaceAll(',', ', ')}`);
   });
 });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { serviceNodeArguments } from '../../worker/node-options.js';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -26,7 +27,7 @@ export async function startServiceProcess(
   readyPhrase: string,
 ): Promise<ServiceProcess> {
   const node = path.join(repositoryRoot, 'node_modules', '.bin', 'node');
-  const child: ChildProcess = spawn(node, ['--import', 'tsx', entry], {
+  const child: ChildProcess = spawn(node, serviceNodeArguments(entry), {
     cwd: repositoryRoot,
     env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
