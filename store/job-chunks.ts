@@ -1,4 +1,5 @@
 import type { Store } from './connect-store.js';
+import { duplicateKeyIndexes } from './duplicate-keys.js';
 
 /**
  * A slice of a job's file, found by the plan: the records that start in [start_offset, end_offset).
@@ -20,14 +21,31 @@ export function chunkId(jobId: string, index: number): string {
   return `${jobId}:${index}`;
 }
 
-/** Saves a job's chunks; saving them again (a retried plan) replaces them. */
+/**
+ * Saves a job's chunks. Saving them again, as a retried plan does, replaces them. The first save is
+ * one insert. A later one replaces the existing chunks one at a time, because FerretDB 1.24 stops
+ * answering every client after one bulk write of 200 replacements of existing documents (20 pass).
+ */
 export async function saveJobChunks(store: Store, chunks: JobChunkDocument[]): Promise<void> {
-  const writeSize = 500;
-  for (let start = 0; start < chunks.length; start += writeSize) {
-    const writes = chunks.slice(start, start + writeSize).map((chunk) => ({
-      replaceOne: { filter: { _id: chunk._id }, replacement: chunk, upsert: true },
-    }));
-    await store.jobChunks.bulkWrite(writes, { ordered: false });
+  if (chunks.length === 0) {
+    return;
+  }
+
+  let existing: number[];
+  try {
+    await store.jobChunks.insertMany(chunks, { ordered: false });
+    return;
+  } catch (error) {
+    const duplicates = duplicateKeyIndexes(error);
+    if (duplicates === null) {
+      throw error;
+    }
+    existing = duplicates;
+  }
+
+  for (const index of existing) {
+    const chunk = chunks[index]!;
+    await store.jobChunks.replaceOne({ _id: chunk._id }, chunk);
   }
 }
 

@@ -1,4 +1,4 @@
-import { MongoBulkWriteError } from 'mongodb';
+import { duplicateKeyIndexes } from './duplicate-keys.js';
 import type { Filter, FindCursor } from 'mongodb';
 import type { Store } from './connect-store.js';
 import type { LogLevel } from '../core/job-model.js';
@@ -25,8 +25,6 @@ export interface JobLogEntry {
   line?: number;
 }
 
-const duplicateKeyCode = 11000;
-
 /** Appends entries to a job's log, skipping those already written under the same key. */
 export async function appendJobLogs(
   store: Store,
@@ -50,11 +48,7 @@ export async function appendJobLogs(
   try {
     await store.jobLogs.insertMany(documents, { ordered: false });
   } catch (error) {
-    const onlyDuplicates =
-      error instanceof MongoBulkWriteError &&
-      error.writeErrors instanceof Array &&
-      error.writeErrors.every((writeError) => writeError.code === duplicateKeyCode);
-    if (!onlyDuplicates) {
+    if (duplicateKeyIndexes(error) === null) {
       throw error;
     }
   }
