@@ -1,24 +1,30 @@
-/** Code units per key page. A key longer than this gets a page of its own. */
+/** Bytes per key page. A key longer than this gets a page of its own. */
 const pageSize = 1 << 20;
-/** Int32 values per entry: hash, line, page, offset in the page, key length × 8 + field. */
-const entryStride = 5;
+/** Pages an index may have, so that page × pageSize + offset fits a 32-bit integer. */
+const maxPages = 2047;
+/** Int32 values per entry: hash, line, location (page × pageSize + offset), length × 16 + wide × 8 + field. */
+const entryStride = 4;
 const initialSlots = 1 << 12;
 
 /**
  * Maps each (field, value) pair to the line that first carried it, for finding repeated
- * identifiers across a whole file. Keys are stored as UTF-16 code units in fixed pages and entries in
- * typed arrays. A `Map` of a million e-mail strings took 2.4 times as long to fill (0.53 against
- * 0.22 µs per key on 2 vCPUs), and it keeps every key on the JavaScript heap, where each full
- * garbage collection marks it. By the array sizes, a million 20-character keys take about 70 MB.
+ * identifiers across a whole file. Keys are stored in byte pages, one byte per code unit when all
+ * are below 256 and two otherwise, and entries in typed arrays. A `Map` of a million e-mail strings
+ * took 2.4 times as long to fill (0.53 against 0.22 µs per key on 2 vCPUs), and it keeps every key
+ * on the JavaScript heap, where each full garbage collection marks it. By the array sizes, a million
+ * 20-character keys take about 45 MB.
  *
  * The slot table uses open addressing with linear probing and stays at most half full.
+ *
+ * Limitation: the whole index stays in memory for the plan's pass, so memory grows with the file's
+ * identifiers, bounded by the record limit of a job.
  */
 export class FirstLineIndex {
   private slots = new Int32Array(initialSlots);
   private mask = initialSlots - 1;
   private entries = new Int32Array((initialSlots / 2) * entryStride);
   private entryCount = 0;
-  private readonly pages: Uint16Array[] = [new Uint16Array(pageSize)];
+  private readonly pages: Uint8Array[] = [new Uint8Array(pageSize)];
   private pageUsed = 0;
 
   get size(): number {
@@ -32,7 +38,10 @@ export class FirstLineIndex {
     return entry === -1 ? -1 : this.entries[entry * entryStride + 1]!;
   }
 
-  /** Stores `line` for `value` under `field` unless the pair is already stored; returns the stored line or -1. */
+  /**
+   * Stores `line` for `value` under `field` unless the pair is already stored; returns the stored line or -1.
+   * @throws RangeError when the keys would pass 2 GB.
+   */
   addIfAbsent(field: number, value: string, line: number): number {
     const hash = hashKey(field, value);
     const slot = this.slotOf(hash, field, value);
@@ -65,20 +74,30 @@ export class FirstLineIndex {
   private entryEquals(entry: number, hash: number, field: number, value: string): boolean {
     const base = entry * entryStride;
     const entries = this.entries;
-    if (entries[base] !== hash || entries[base + 4] !== value.length * 8 + field) {
+    const shape = entries[base + 3]!;
+    if (entries[base] !== hash || shape >>> 4 !== value.length || (shape & 7) !== field) {
       return false;
     }
 
-    const page = this.pages[entries[base + 2]!]!;
-    const offset = entries[base + 3]!;
-    for (let i = 0; i < value.length; i++) {
-      if (page[offset + i] !== value.charCodeAt(i)) return false;
+    const location = entries[base + 2]!;
+    const page = this.pages[Math.floor(location / pageSize)]!;
+    const offset = location % pageSize;
+    if ((shape & 8) === 0) {
+      for (let i = 0; i < value.length; i++) {
+        if (page[offset + i] !== value.charCodeAt(i)) return false;
+      }
+    } else {
+      for (let i = 0; i < value.length; i++) {
+        const code = page[offset + 2 * i]! | (page[offset + 2 * i + 1]! << 8);
+        if (code !== value.charCodeAt(i)) return false;
+      }
     }
     return true;
   }
 
   private insert(slot: number, hash: number, field: number, value: string, line: number): void {
-    const { page, offset } = this.storeKey(value);
+    const wide = hasWideCodeUnit(value);
+    const location = this.storeKey(value, wide);
 
     if ((this.entryCount + 1) * entryStride > this.entries.length) {
       const grown = new Int32Array(this.entries.length * 2);
@@ -88,9 +107,8 @@ export class FirstLineIndex {
     const base = this.entryCount * entryStride;
     this.entries[base] = hash;
     this.entries[base + 1] = line;
-    this.entries[base + 2] = page;
-    this.entries[base + 3] = offset;
-    this.entries[base + 4] = value.length * 8 + field;
+    this.entries[base + 2] = location;
+    this.entries[base + 3] = value.length * 16 + (wide ? 8 : 0) + field;
     this.entryCount += 1;
     this.slots[slot] = this.entryCount;
 
@@ -99,10 +117,16 @@ export class FirstLineIndex {
     }
   }
 
-  /** Copies the key's code units into a page and returns where they are. */
-  private storeKey(value: string): { page: number; offset: number } {
-    if (this.pageUsed + value.length > this.pages[this.pages.length - 1]!.length) {
-      this.pages.push(new Uint16Array(Math.max(pageSize, value.length)));
+  /** Copies the key into a page and returns its location: page × pageSize + offset. */
+  private storeKey(value: string, wide: boolean): number {
+    const byteLength = wide ? value.length * 2 : value.length;
+    if (this.pageUsed + byteLength > this.pages[this.pages.length - 1]!.length) {
+      if (this.pages.length >= maxPages) {
+        throw new RangeError(
+          'The identifiers of the file take more than 2 GB, too many to check for duplicates. Split the file into smaller files.',
+        );
+      }
+      this.pages.push(new Uint8Array(Math.max(pageSize, byteLength)));
       this.pageUsed = 0;
     }
 
@@ -110,10 +134,16 @@ export class FirstLineIndex {
     const page = this.pages[pageNumber]!;
     const offset = this.pageUsed;
     for (let i = 0; i < value.length; i++) {
-      page[offset + i] = value.charCodeAt(i);
+      const code = value.charCodeAt(i);
+      if (wide) {
+        page[offset + 2 * i] = code & 0xff;
+        page[offset + 2 * i + 1] = code >>> 8;
+      } else {
+        page[offset + i] = code;
+      }
     }
-    this.pageUsed += value.length;
-    return { page: pageNumber, offset };
+    this.pageUsed += byteLength;
+    return pageNumber * pageSize + offset;
   }
 
   /** Doubles the slot table and places every entry again by its stored hash. */
@@ -129,6 +159,13 @@ export class FirstLineIndex {
       this.slots[slot] = entry + 1;
     }
   }
+}
+
+function hasWideCodeUnit(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) > 0xff) return true;
+  }
+  return false;
 }
 
 /** FNV-1a over the field and the code units, then a murmur3 finaliser so the low bits that pick a slot are well mixed. */

@@ -75,6 +75,19 @@ describe('FirstLineIndex', () => {
     expect(index.find(2, 'after')).toBe(3);
   });
 
+  it('keeps wide and Latin-1 keys apart', () => {
+    const index = new FirstLineIndex();
+
+    index.addIfAbsent(3, 'zoé@example.com', 5);
+    index.addIfAbsent(3, 'a\u0129', 6);
+
+    expect(index.find(3, 'zoé@example.com')).toBe(5);
+    expect(index.find(3, 'a\u0129')).toBe(6);
+    // U+0029 shares the low byte of U+0129, and U+0169 its high byte with another low byte.
+    expect(index.find(3, 'a\u0029')).toBe(-1);
+    expect(index.find(3, 'a\u0169')).toBe(-1);
+  });
+
   it('compares characters outside the Basic Multilingual Plane', () => {
     const index = new FirstLineIndex();
 
