@@ -3,8 +3,10 @@
  * memory, the worker's heap grows to about 340 MB, mostly garbage, before V8 collects it, and the
  * process peaks near 600 MB. Semi-spaces of 8 MB and an old generation capped at 256 MB keep the
  * peak near 280 MB while the live heap under a deletion job stays about 65 MB (`npm run bench`,
- * 2 vCPUs). The cap leaves room for several jobs at once; a worker that serves many more should
- * raise it.
+ * 2 vCPUs).
+ *
+ * Limitation: the cap leaves room for several jobs at once, but a worker that serves many more must
+ * raise it, or V8 stops the process when the live heap reaches it.
  *
  * The `worker` script of package.json, the Dockerfile and docker-compose.yml pass the same options,
  * and a test checks that they match.
