@@ -24,7 +24,7 @@ export function chunkId(jobId: string, index: number): string {
 /**
  * Saves a job's chunks. Saving them again, as a retried plan does, replaces them. The first save is
  * one insert. A later one replaces the existing chunks one at a time, because FerretDB 1.24 stops
- * answering every client after one bulk write of 200 replacements of existing documents (20 pass).
+ * responding to every client after one bulk write of 200 replacements of existing documents (20 pass).
  */
 export async function saveJobChunks(store: Store, chunks: JobChunkDocument[]): Promise<void> {
   if (chunks.length === 0) {

@@ -36,7 +36,7 @@ function plannedChunks(jobId: string, count: number, recordCount: number): JobCh
 test('saving 200 chunks twice replaces them', async () => {
   await saveJobChunks(store, plannedChunks('job-a', 200, 5_000));
 
-  // A retried plan saves the chunks again, here with other contents, and the store still answers.
+  // A retried plan saves the chunks again, here with other contents, and the store still responds.
   await saveJobChunks(store, plannedChunks('job-a', 200, 4_000));
 
   expect(await store.jobChunks.countDocuments({ job_id: 'job-a' })).toBe(200);
