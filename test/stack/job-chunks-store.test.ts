@@ -1,17 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { closeStore, connectStore, createIndexes } from '../../store/connect-store.js';
 import type { Store } from '../../store/connect-store.js';
 import { chunkId, findJobChunk, saveJobChunks } from '../../store/job-chunks.js';
 import type { JobChunkDocument } from '../../store/job-chunks.js';
+import { uniqueDatabaseUrl } from '../support/test-services.js';
 
-const databaseName = `job_chunks_${randomBytes(4).toString('hex')}`;
 let store: Store;
 
 beforeAll(async () => {
-  const url = new URL(inject('mongoUrl'));
-  url.pathname = `/${databaseName}`;
-  store = await connectStore({ url: url.toString() });
+  store = await connectStore({ url: uniqueDatabaseUrl(inject('mongoUrl')) });
   await createIndexes(store);
 });
 
