@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { fileFormatOf } from '../core/definition.js';
 import { classifyRecord } from '../core/plan/classify-record.js';
+import type { ReaderItem } from '../core/profile-record.js';
 import { readRecordBatches } from '../core/readers/read-records.js';
 import { checkFileUnchanged } from '../sources/file-source.js';
 import { JobFile } from '../sources/job-file.js';
@@ -88,6 +89,22 @@ export function createProcessChunk(dependencies: ActivityDependencies) {
         }
       };
 
+      const batchRecordOf = (item: ReaderItem): BatchRecord | null => {
+        // The plan already failed invalid records and duplicates, with their warnings.
+        if (item.kind !== 'record' || skipLines.has(item.line)) {
+          return null;
+        }
+        const classification = classifyRecord(item.record, classifyOptions);
+        if (!classification.ok) {
+          return null;
+        }
+        return {
+          line: item.line,
+          identifiers: classification.identifiers,
+          matchField: classification.matchField,
+        };
+      };
+
       const bytes = jobFile.readPlainRange({ start: chunk.start_offset, end: chunk.end_offset });
       const itemBatches = readRecordBatches(bytes, {
         fileFormat: { ...fileFormatOf(definition), encoding: job.plan.text_encoding },
@@ -97,20 +114,12 @@ export function createProcessChunk(dependencies: ActivityDependencies) {
       });
       for await (const items of itemBatches) {
         for (const item of items) {
-          // The plan already failed invalid records and duplicates, with their warnings.
-          if (item.kind !== 'record' || skipLines.has(item.line)) {
-            continue;
-          }
-          const classification = classifyRecord(item.record, classifyOptions);
-          if (!classification.ok) {
+          const record = batchRecordOf(item);
+          if (record === null) {
             continue;
           }
 
-          batch.push({
-            line: item.line,
-            identifiers: classification.identifiers,
-            matchField: classification.matchField,
-          });
+          batch.push(record);
           if (batch.length === settings.batchRecords) {
             await applyBatch();
           }

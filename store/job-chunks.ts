@@ -31,21 +31,17 @@ export async function saveJobChunks(store: Store, chunks: JobChunkDocument[]): P
     return;
   }
 
-  let existing: number[];
   try {
     await store.jobChunks.insertMany(chunks, { ordered: false });
-    return;
   } catch (error) {
-    const duplicates = duplicateKeyIndexes(error);
-    if (duplicates === null) {
+    const existing = duplicateKeyIndexes(error);
+    if (existing === null) {
       throw error;
     }
-    existing = duplicates;
-  }
-
-  for (const index of existing) {
-    const chunk = chunks[index]!;
-    await store.jobChunks.replaceOne({ _id: chunk._id }, chunk);
+    for (const index of existing) {
+      const chunk = chunks[index]!;
+      await store.jobChunks.replaceOne({ _id: chunk._id }, chunk);
+    }
   }
 }
 

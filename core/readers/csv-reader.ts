@@ -5,6 +5,7 @@ import { buildCsvRecord } from '../records/build-csv-record.js';
 import { planColumns, type ColumnPlan } from '../records/nest-fields.js';
 import { scanQuotedRow } from './csv-row.js';
 import { countLineFeeds, type TextBuffer } from './text-buffer.js';
+import { PendingItems } from './pending-items.js';
 
 export interface CsvReaderOptions {
   csv: CsvOptions;
@@ -43,17 +44,10 @@ export async function* readCsvBatches(
   // and -2 when unknown. Keeping it avoids searching the same quote-free text once per row.
   let quoteIndex = -2;
 
-  let batch: ReaderItem[] = [];
-  function* takeBatch(): Generator<ReaderItem[]> {
-    if (batch.length > 0) {
-      yield batch;
-      batch = [];
-    }
-  }
+  const pending = new PendingItems();
 
-  // Hands out the items read so far first, so a consumer sees them before a read error.
   async function* readMore(openQuote?: number): AsyncGenerator<ReaderItem[]> {
-    yield* takeBatch();
+    yield* pending.take();
 
     const text = buffer.text;
     if (text.length - position > maxRecordLength) {
@@ -106,7 +100,7 @@ export async function* readCsvBatches(
         continue;
       }
       if (scan.kind === 'unclosed-quote') {
-        yield* takeBatch();
+        yield* pending.take();
         throw unclosedQuoteError(text, position, line, scan.openQuote);
       }
       ({ cells, end: rowEnd, lineFeeds, problem } = scan);
@@ -124,12 +118,12 @@ export async function* readCsvBatches(
       plans = planColumns(cells, rowLine);
       // A header that ends the file without a line break still counts as a whole line.
       const nextLine = text.charCodeAt(rowEnd - 1) === lineFeed ? line : line + 1;
-      batch.push({ kind: 'header', columns: cells, endOffset: buffer.byteOffset(position), nextLine });
+      pending.push({ kind: 'header', columns: cells, endOffset: buffer.byteOffset(position), nextLine });
       continue;
     }
 
     if (problem !== undefined) {
-      batch.push({
+      pending.push({
         kind: 'invalid',
         line: rowLine,
         offset,
@@ -139,13 +133,13 @@ export async function* readCsvBatches(
     }
     const record = buildCsvRecord(cells, plans, rowLine);
     if (typeof record === 'string') {
-      batch.push({ kind: 'invalid', line: rowLine, offset, reason: record });
+      pending.push({ kind: 'invalid', line: rowLine, offset, reason: record });
     } else {
-      batch.push({ kind: 'record', line: rowLine, offset, record });
+      pending.push({ kind: 'record', line: rowLine, offset, record });
     }
   }
 
-  yield* takeBatch();
+  yield* pending.take();
 }
 
 /** Returns the line and 1-based column of `index`, given that `rowStart` begins line `rowLine`. */

@@ -2,6 +2,7 @@ import { FileFormatError } from '../file-errors.js';
 import type { ReaderItem } from '../profile-record.js';
 import { toProfileRecord } from '../records/json-record.js';
 import type { TextBuffer } from './text-buffer.js';
+import { PendingItems } from './pending-items.js';
 
 export interface JsonReaderOptions {
   /** Line number of the first line of the text. */
@@ -44,17 +45,10 @@ export async function* readJsonBatches(
   // Index where the current line starts; negative once that start has been dropped from the buffer.
   let lineStart = 0;
 
-  let batch: ReaderItem[] = [];
-  function* takeBatch(): Generator<ReaderItem[]> {
-    if (batch.length > 0) {
-      yield batch;
-      batch = [];
-    }
-  }
+  const pending = new PendingItems();
 
-  // Hands out the items read so far first, so a consumer sees them before a read error.
   async function* readMore(): AsyncGenerator<ReaderItem[]> {
-    yield* takeBatch();
+    yield* pending.take();
     await buffer.fill(position, line);
     lineStart -= position;
     position = 0;
@@ -81,7 +75,7 @@ export async function* readJsonBatches(
     const column = position - lineStart + 1;
     const code = text.charCodeAt(position);
     if (code === openBracket) {
-      yield* takeBatch();
+      yield* pending.take();
       throw new FileFormatError(
         `found \`[\` at line ${line}, column ${column}, but a JSON array is not the file format. Write one profile object per line, without the enclosing brackets and commas.`,
         line,
@@ -89,7 +83,7 @@ export async function* readJsonBatches(
       );
     }
     if (code !== openBrace) {
-      yield* takeBatch();
+      yield* pending.take();
       throw new FileFormatError(
         `expected \`{\` at line ${line}, column ${column} but found ${describeCharacter(text, position)}. Profile objects are separated by line breaks, without commas.`,
         line,
@@ -100,7 +94,7 @@ export async function* readJsonBatches(
     const scan = scanObject(text, position, buffer.ended);
     if (scan.kind === 'incomplete') {
       if (text.length - position > options.maxRecordLength) {
-        yield* takeBatch();
+        yield* pending.take();
         throw new FileFormatError(
           `the JSON object at line ${line}, column ${column} is longer than the limit of ${options.maxRecordLength} characters. Check that its braces are closed.`,
           line,
@@ -111,7 +105,7 @@ export async function* readJsonBatches(
       continue;
     }
     if (scan.kind === 'broken') {
-      yield* takeBatch();
+      yield* pending.take();
       const where = locate(text, position, line, column, scan.index);
       const message = scan.describe(`line ${where.line}, column ${where.column}`);
       throw new FileFormatError(message, where.line, where.column);
@@ -128,13 +122,13 @@ export async function* readJsonBatches(
 
     const record = toProfileRecord(source, objectLine, column);
     if (typeof record === 'string') {
-      batch.push({ kind: 'invalid', line: objectLine, offset, reason: record });
+      pending.push({ kind: 'invalid', line: objectLine, offset, reason: record });
     } else {
-      batch.push({ kind: 'record', line: objectLine, offset, record });
+      pending.push({ kind: 'record', line: objectLine, offset, record });
     }
   }
 
-  yield* takeBatch();
+  yield* pending.take();
 }
 
 /**
