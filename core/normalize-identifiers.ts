@@ -64,7 +64,7 @@ export function checkAsciiEmail(email: string): 'valid' | 'invalid' | 'not-ascii
   return labels + 1 >= 2 ? 'valid' : 'invalid';
 }
 
-/** Whether an ASCII character may appear in an unquoted local part: printable, not a space, not a special. */
+/** Checks that an ASCII character may appear in an unquoted local part: printable, not a space, not a special. */
 function isLocalPartCharacter(code: number): boolean {
   return localPartCharacters[code] === 1;
 }
@@ -73,12 +73,15 @@ function isLetterOrDigit(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a);
 }
 
-/** Whether `email[start, end)` is a domain label: letters and digits, with hyphens only inside. */
+/**
+ * Checks the ends of the domain label `email[start, end)`: non-empty and not a hyphen. The caller has
+ * checked that every character is a letter, a digit or a hyphen.
+ */
 function isDomainLabel(email: string, start: number, end: number): boolean {
   return end > start && email.charCodeAt(start) !== 0x2d && email.charCodeAt(end - 1) !== 0x2d;
 }
 
-/** The rules of {@link normalizeEmail} as patterns, for addresses with non-ASCII characters. */
+/** Checks an email by the rules of {@link normalizeEmail} with patterns, for addresses with non-ASCII characters. */
 export function isEmailByPatterns(email: string): boolean {
   if (email.length === 0 || email.length > maxEmailLength || whitespaceOrControl.test(email)) return false;
 

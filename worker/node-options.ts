@@ -1,9 +1,9 @@
 /**
  * Node options the worker process starts with. With V8's defaults on a machine with gigabytes of
  * memory, the worker's heap grows to about 340 MB, mostly garbage, before V8 collects it, and the
- * process peaks near 600 MB. Semi-spaces of 8 MB and an old generation capped at 256 MB keep the
- * peak near 280 MB while the live heap under a deletion job stays about 65 MB (`npm run bench`,
- * 2 vCPUs).
+ * process peaks near 600 MB. Semi-spaces of 8 MB and an old generation capped at 256 MB bring the
+ * peak to 283 MB on a 100,000-record job and 363 MB on a million-record one, whose plan adds its
+ * duplicate table, while the live heap stays about 65 MB (`npm run bench`, 2 vCPUs).
  *
  * Limitation: the cap leaves room for several jobs at once, but a worker that serves many more must
  * raise it, or V8 stops the process when the live heap reaches it.
