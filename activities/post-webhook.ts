@@ -1,6 +1,5 @@
 import { lookup } from 'node:dns';
 import type { LookupAddress } from 'node:dns';
-import { Agent, request } from 'undici';
 import { checkWebhookIp, checkWebhookUrl } from '../core/webhook-address.js';
 
 /** Resolves a host name to its addresses, as `dns.lookup` with `all: true` does. */
@@ -44,6 +43,8 @@ export async function postWebhook(options: PostWebhookOptions): Promise<WebhookA
     return { kind: 'refused_address', reason: urlCheck.reason };
   }
 
+  // undici loads on the first delivery: it took about 5 MB of heap in workers that never send one.
+  const { Agent, request } = await import('undici');
   const resolveHost = options.resolveHost ?? resolveWithDns;
   let rejection: string | null = null;
   const dispatcher = new Agent({
