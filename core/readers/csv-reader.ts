@@ -59,6 +59,8 @@ export async function* readCsvBatches(
   }
 
   for (;;) {
+    if (pending.full) yield* pending.take();
+
     const text = buffer.text;
     if (position >= text.length) {
       if (buffer.ended) break;

@@ -55,6 +55,8 @@ export async function* readJsonBatches(
   }
 
   for (;;) {
+    if (pending.full) yield* pending.take();
+
     const text = buffer.text;
     while (position < text.length) {
       const code = text.charCodeAt(position);

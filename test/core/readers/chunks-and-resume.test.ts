@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { defaultCsvOptions, type FileFormat, type TextEncoding } from '../../../core/file-format.js';
 import type { ReaderItem } from '../../../core/profile-record.js';
-import { bytesOf, jsonFormat, readAll, utf8 } from './read-helpers.js';
+import { readRecordBatches } from '../../../core/readers/read-records.js';
+import { bytesOf, chunksOf, jsonFormat, readAll, utf8 } from './read-helpers.js';
 
 const csvText =
   'email;note;custom_fields.tier\r\n' +
@@ -148,5 +149,71 @@ describe('CSV header offsets', () => {
     });
 
     expect(rest).toEqual([]);
+  });
+});
+
+describe('large input chunks', () => {
+  /** 8,000 rows of varying length with two-byte and four-byte characters, about 320 KB in all. */
+  function largeCsv(): { bytes: Uint8Array; rows: number } {
+    const lines = ['email;note'];
+    for (let index = 0; index < 8_000; index++) {
+      lines.push(`user${index}@example.com;${'é'.repeat(index % 17)}${index % 5 === 0 ? '😀' : ''}x`);
+    }
+    return { bytes: utf8(lines.join('\n') + '\n'), rows: 8_000 };
+  }
+
+  it('one 320 KB chunk reads like small chunks', async () => {
+    const { bytes, rows } = largeCsv();
+
+    const whole = await readAll(bytes, {}, bytes.length);
+    const small = await readAll(bytes, {}, 997);
+
+    expect(bytes.length).toBeGreaterThan(4 * 65_536);
+    // The reader decodes 64 KiB at a time, and the first boundary falls inside a four-byte emoji.
+    expect(bytes[65_536]! & 0xc0).toBe(0x80);
+    expect(whole).toHaveLength(rows + 1);
+    expect(whole).toEqual(small);
+  });
+
+  it('offsets past 64 KiB point at their rows', async () => {
+    const { bytes } = largeCsv();
+    const decoder = new TextDecoder();
+
+    const items = await readAll(bytes, {}, bytes.length);
+
+    for (const item of items) {
+      if (item.kind !== 'record') continue;
+      const start = decoder.decode(bytes.subarray(item.offset, item.offset + 30));
+      expect(start.startsWith(`${String(item.record['email'])};`)).toBe(true);
+    }
+  });
+
+  it('batches hold at most 512 items', async () => {
+    const { bytes, rows } = largeCsv();
+    const sizes: number[] = [];
+
+    for await (const batch of readRecordBatches(chunksOf(bytes, bytes.length), {
+      fileFormat: csvIn('utf-8'),
+    })) {
+      sizes.push(batch.length);
+    }
+
+    expect(Math.max(...sizes)).toBe(512);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(rows + 1);
+  });
+
+  it('JSON batches hold at most 512 items', async () => {
+    const text = Array.from({ length: 1_500 }, (_, index) => `{"email":"user${index}@example.com"}`).join(
+      '\n',
+    );
+    const sizes: number[] = [];
+
+    for await (const batch of readRecordBatches(chunksOf(utf8(text), text.length), {
+      fileFormat: jsonFormat,
+    })) {
+      sizes.push(batch.length);
+    }
+
+    expect(sizes).toEqual([512, 512, 476]);
   });
 });
