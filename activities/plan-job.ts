@@ -10,6 +10,7 @@ import { saveJobPlan } from '../store/jobs.js';
 import type { ActivityDependencies } from './activity-dependencies.js';
 import { withActivityFailures } from './activity-failures.js';
 import { loadJobContext } from './load-job-context.js';
+import { createThrottledHeartbeat } from './throttled-heartbeat.js';
 
 export interface PlanJobInput {
   jobId: string;
@@ -59,6 +60,7 @@ export function createPlanJob(dependencies: ActivityDependencies) {
       const bytes = keepFirstBytes(jobFile.readPlainRange({ start: 0 }), (first) => {
         firstBytes = first;
       });
+      const heartbeat = createThrottledHeartbeat(Context.current());
       let recordsAtLastWrite = 0;
       for await (const items of readRecordBatches(bytes, { fileFormat })) {
         for (const item of items) {
@@ -67,7 +69,7 @@ export function createPlanJob(dependencies: ActivityDependencies) {
         if (planner.records - recordsAtLastWrite >= warningWriteSize) {
           recordsAtLastWrite = planner.records;
           await writeWarnings(planner.takeWarnings());
-          Context.current().heartbeat({ records: planner.records });
+          heartbeat({ records: planner.records });
         }
       }
       await writeWarnings(planner.takeWarnings());
