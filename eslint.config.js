@@ -6,7 +6,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = builtinModules.flatMap((name) => [name, `node:${name}`, `${name}/*`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.stack/'] },
+  { ignores: ['node_modules/', '.stack/', '.build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -26,7 +26,7 @@ import { closeStore, connectStore, createIndexes } from '../store/connect-store.
 import type { Store } from '../store/connect-store.js';
 import { insertProfiles } from '../store/profiles.js';
 import { runBounded } from '../activities/run-bounded.js';
-import { serviceNodeArguments } from '../worker/node-options.js';
+import { prepareServiceLaunch } from '../worker/node-options.js';
 
 const records = Number(process.argv[2] ?? 100_000);
 const repositoryRoot = path.resolve(import.meta.dirname, '..');
@@ -147,23 +147,21 @@ async function bareDeletion(store: Store, concurrency: number): Promise<void> {
 }
 
 async function runJob(settings: ReturnType<typeof readSettings>, store: Store) {
-  const worker = spawn(
-    path.join(repositoryRoot, 'node_modules', '.bin', 'node'),
-    serviceNodeArguments('worker/main.ts'),
-    {
-      cwd: repositoryRoot,
-      env: {
-        ...process.env,
-        PROFILE_JOBS_MONGO_URL: settings.mongoUrl,
-        PROFILE_JOBS_TEMPORAL_ADDRESS: settings.temporalAddress,
-        PROFILE_JOBS_TASK_QUEUE: settings.taskQueue,
-        PROFILE_JOBS_IMPORT_ROOT: settings.importRoot,
-        PROFILE_JOBS_SECRET_KEY: settings.secretKey,
-        PROFILE_JOBS_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
+  const launch = await prepareServiceLaunch('worker/main.ts');
+  const worker = spawn(path.join(repositoryRoot, 'node_modules', '.bin', 'node'), launch.nodeArguments, {
+    cwd: repositoryRoot,
+    env: {
+      ...process.env,
+      ...launch.environment,
+      PROFILE_JOBS_MONGO_URL: settings.mongoUrl,
+      PROFILE_JOBS_TEMPORAL_ADDRESS: settings.temporalAddress,
+      PROFILE_JOBS_TASK_QUEUE: settings.taskQueue,
+      PROFILE_JOBS_IMPORT_ROOT: settings.importRoot,
+      PROFILE_JOBS_SECRET_KEY: settings.secretKey,
+      PROFILE_JOBS_LOG_LEVEL: 'warn',
     },
-  );
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   const connection = await Connection.connect({ address: settings.temporalAddress });
   const temporal = new Client({ connection });
   try {

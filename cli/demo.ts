@@ -7,7 +7,7 @@ import { startStack } from '../stack/stack.js';
 import { closeStore, connectStore } from '../store/connect-store.js';
 import { insertProfiles } from '../store/profiles.js';
 import { demoCsv, demoProfiles } from './demo-data.js';
-import { serviceNodeArguments } from '../worker/node-options.js';
+import { prepareServiceLaunch } from '../worker/node-options.js';
 
 const seededProfiles = 10_000;
 const namedProfiles = 2_500;
@@ -54,8 +54,8 @@ async function main(): Promise<void> {
   );
 
   const children = [
-    startChild('worker', 'worker/main.ts', environment),
-    startChild('api', 'api/main.ts', environment),
+    await startChild('worker', 'worker/main.ts', environment),
+    await startChild('api', 'api/main.ts', environment),
   ];
   try {
     const api = apiClient(`http://127.0.0.1:${apiPort}`, apiKey);
@@ -110,11 +110,16 @@ async function main(): Promise<void> {
   }
 }
 
-function startChild(name: string, entry: string, environment: NodeJS.ProcessEnv): ChildProcess {
+async function startChild(
+  name: string,
+  entry: string,
+  environment: NodeJS.ProcessEnv,
+): Promise<ChildProcess> {
   const node = path.join(repositoryRoot, 'node_modules', '.bin', 'node');
-  const child = spawn(node, serviceNodeArguments(entry), {
+  const launch = await prepareServiceLaunch(entry);
+  const child = spawn(node, launch.nodeArguments, {
     cwd: repositoryRoot,
-    env: environment,
+    env: { ...launch.environment, ...environment },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   child.on('exit', (code, signal) => {

@@ -2,14 +2,16 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { WorkflowBundlePath } from '@temporalio/worker';
 import { workflowsPath } from './create-worker.js';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '..');
-/** This file, which the child process runs as a script. */
-const bundlerModulePath = fileURLToPath(import.meta.url);
+/**
+ * This file's source, which the child process runs as a script through tsx. Named from the repository
+ * root, not from `import.meta.url`, because the worker also runs compiled into `.build/worker.mjs`.
+ */
+const bundlerModulePath = path.join(repositoryRoot, 'worker', 'bundle-workflows.ts');
 
 /**
  * Bundles the workflows in a child process and returns the bundle's file. Webpack needs a few hundred

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { serviceNodeArguments, workerNodeOptions } from '../../worker/node-options.js';
+import { builtWorkerEntry, serviceLaunch, workerNodeOptions } from '../../worker/node-options.js';
 
 // No Docker engine runs where the tests run, so the compose file is checked by reading it.
 const repositoryRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -50,7 +50,7 @@ describe('docker-compose.yml', () => {
   test('worker and API run the project entry points', async () => {
     const { services } = await readCompose();
 
-    expect(services['worker']?.command).toEqual(['node', ...serviceNodeArguments('worker/main.ts')]);
+    expect(services['worker']?.command).toEqual(['node', ...serviceLaunch('worker/main.ts').nodeArguments]);
     expect(services['api']?.command).toEqual(['npx', 'tsx', 'api/main.ts']);
     expect(services['api']?.environment?.['PROFILE_JOBS_MONGO_URL']).toBe(
       'mongodb://mongo:27017/profile_jobs',
@@ -63,10 +63,20 @@ describe('docker-compose.yml', () => {
       scripts: Record<string, string>;
     };
     const dockerfile = await readFile(path.join(repositoryRoot, 'Dockerfile'), 'utf8');
-    const workerArguments = serviceNodeArguments('worker/main.ts');
+    const launch = serviceLaunch('worker/main.ts');
+    const environment = Object.entries(launch.environment).map(([name, value]) => `${name}=${value}`);
 
-    expect(workerArguments.slice(0, 2)).toEqual(workerNodeOptions);
-    expect(packageJson.scripts['worker']).toBe(['node', ...workerArguments].join(' '));
-    expect(dockerfile).toContain(`CMD ${JSON.stringify(['node', ...workerArguments]).replaceAll(',', ', ')}`);
+    expect(launch.nodeArguments.slice(0, workerNodeOptions.length)).toEqual(workerNodeOptions);
+    expect(launch.nodeArguments.at(-1)).toBe(builtWorkerEntry);
+    expect(environment).toEqual(['MALLOC_MMAP_THRESHOLD_=131072']);
+    expect(packageJson.scripts['worker']).toBe(
+      `tsx worker/build-worker.ts && ${[...environment, 'node', ...launch.nodeArguments].join(' ')}`,
+    );
+    expect(dockerfile).toContain(
+      `CMD ${JSON.stringify(['node', ...launch.nodeArguments]).replaceAll(',', ', ')}`,
+    );
+    for (const variable of environment) {
+      expect(dockerfile).toContain(`ENV ${variable}`);
+    }
   });
 });

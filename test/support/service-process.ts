@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { serviceNodeArguments } from '../../worker/node-options.js';
+import { prepareServiceLaunch } from '../../worker/node-options.js';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -18,7 +18,8 @@ export interface ServiceProcess {
 
 /**
  * Starts `entry` (such as `api/main.ts`) with `environment`, and waits until its output contains
- * `readyPhrase`. Node loads tsx itself, so the test's signals reach the server and not a launcher.
+ * `readyPhrase`. Node runs the server itself, with no launcher between, so the test's signals reach it.
+ * The worker is compiled anew first.
  * @throws Error with the output when the process exits or is not ready within 60 seconds.
  */
 export async function startServiceProcess(
@@ -27,9 +28,10 @@ export async function startServiceProcess(
   readyPhrase: string,
 ): Promise<ServiceProcess> {
   const node = path.join(repositoryRoot, 'node_modules', '.bin', 'node');
-  const child: ChildProcess = spawn(node, serviceNodeArguments(entry), {
+  const launch = await prepareServiceLaunch(entry);
+  const child: ChildProcess = spawn(node, launch.nodeArguments, {
     cwd: repositoryRoot,
-    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...environment },
+    env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...launch.environment, ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 
