@@ -43,8 +43,8 @@ export interface ServiceLaunch {
 }
 
 /**
- * How to start `entry`: `worker/main.ts` compiled, with its Node options and environment, and any
- * other entry (such as `api/main.ts`) through tsx.
+ * Returns the Node arguments and environment that start `entry`: the compiled worker with its options
+ * for `worker/main.ts`, and tsx for any other entry (such as `api/main.ts`).
  */
 export function serviceLaunch(entry: string): ServiceLaunch {
   if (entry === 'worker/main.ts') {
@@ -53,7 +53,7 @@ export function serviceLaunch(entry: string): ServiceLaunch {
   return { nodeArguments: ['--import', 'tsx', entry], environment: {} };
 }
 
-/** Like `serviceLaunch`, after compiling the worker anew when `entry` is the worker. */
+/** Compiles the worker anew when `entry` is the worker, then returns `serviceLaunch(entry)`. */
 export async function prepareServiceLaunch(entry: string): Promise<ServiceLaunch> {
   if (entry === 'worker/main.ts') {
     await buildWorker();
