@@ -61,6 +61,7 @@ export function createPlanJob(dependencies: ActivityDependencies) {
         firstBytes = first;
       });
       const heartbeat = createThrottledHeartbeat(Context.current());
+      const scanStart = performance.now();
       let recordsAtLastWrite = 0;
       for await (const items of readRecordBatches(bytes, { fileFormat })) {
         for (const item of items) {
@@ -73,6 +74,7 @@ export function createPlanJob(dependencies: ActivityDependencies) {
         }
       }
       await writeWarnings(planner.takeWarnings());
+      const scanSeconds = (performance.now() - scanStart) / 1000;
 
       // Chunk offsets count plaintext bytes; the stored file's size and version detect changes.
       const plan = planner.finish(await jobFile.plainSize());
@@ -99,6 +101,7 @@ export function createPlanJob(dependencies: ActivityDependencies) {
           header: plan.header,
           chunk_count: plan.chunks.length,
           failed: plan.failed,
+          scan_seconds: scanSeconds,
         },
         plan.total,
       );
@@ -114,6 +117,7 @@ export function createPlanJob(dependencies: ActivityDependencies) {
         records: plan.total,
         failed: plan.failed,
         chunks: plan.chunks.length,
+        scanSeconds,
       });
       return { total: plan.total, failed: plan.failed, chunkCount: plan.chunks.length };
     });

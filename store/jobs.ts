@@ -14,6 +14,11 @@ export interface JobPlan {
   chunk_count: number;
   /** Records that failed during the plan: invalid, without identifier, or repeating an earlier line. */
   failed: number;
+  /**
+   * Seconds from the plan's first read of the file to its last record checked, warnings included.
+   * Absent in jobs planned before it was recorded.
+   */
+  scan_seconds?: number;
 }
 
 /** A job report as stored. Counts are exact once the job ends, unless `estimated` is set. */

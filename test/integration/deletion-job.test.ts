@@ -56,6 +56,15 @@ describe('deletion job from a 1,000-line CSV file', () => {
     expect(report.trigger).toBe('manual');
   });
 
+  test('stores the time the plan spent scanning', async () => {
+    const job = await environment.store.jobs.findOne({ _id: jobId });
+    const reportSeconds =
+      (Date.parse(String(report.ended_at)) - Date.parse(String(report.started_at))) / 1000;
+
+    expect(job?.plan?.scan_seconds).toBeGreaterThan(0);
+    expect(job?.plan?.scan_seconds).toBeLessThan(reportSeconds);
+  });
+
   test('deletes every named profile and nothing else', async () => {
     const remaining = await remainingProfileIds();
     const deleted = new Set(expectedDeletedIds());
