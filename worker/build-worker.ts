@@ -23,8 +23,10 @@ export const builtWorkerPath = path.join(buildFolder, 'worker.mjs');
  * a job needs them.
  *
  * Each file is written under a temporary name and renamed, the entry module last, so a process that
- * starts the worker while another builds it reads whole files, old or new. Files of earlier builds
- * stay, because a worker still running may load one of them later.
+ * starts the worker while another builds it reads whole files, old or new.
+ *
+ * Limitation: files of earlier builds stay in `.build/` until deleted by hand, because a worker still
+ * running may load one of them later.
  * @throws Error from esbuild, naming the file and line, when the sources do not compile.
  */
 export async function buildWorker(): Promise<string> {
