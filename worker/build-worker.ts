@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { rename, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -5,15 +6,18 @@ import { build } from 'esbuild';
 
 const repositoryRoot = path.resolve(import.meta.dirname, '..');
 
-const buildFolder = path.join(repositoryRoot, '.build');
-
 /**
- * The worker's entry module, compiled with the modules it imports; packages stay imports of
- * node_modules. The folder sits one level below the repository root, as `worker/` does, so the paths
- * that worker modules compute from `import.meta.url` (the workflow sources, the bundler script) point at
- * the same files.
+ * The worker's entry module relative to the repository root, compiled with the modules it imports;
+ * packages stay imports of node_modules. The folder sits one level below the root, as `worker/` does,
+ * so the paths that worker modules compute from `import.meta.url` (the workflow sources, the bundler
+ * script) point at the same files.
  */
-export const builtWorkerPath = path.join(buildFolder, 'worker.mjs');
+export const builtWorkerEntry = '.build/worker.mjs';
+
+/** `builtWorkerEntry` as an absolute path. */
+export const builtWorkerPath = path.join(repositoryRoot, builtWorkerEntry);
+
+const buildFolder = path.dirname(builtWorkerPath);
 
 /**
  * Compiles `worker/main.ts` into `builtWorkerPath`, with linked source maps. Running the worker from
@@ -53,7 +57,8 @@ export async function buildWorker(): Promise<string> {
     (a, b) => Number(a.path === builtWorkerPath) - Number(b.path === builtWorkerPath),
   );
   for (const output of entryLast) {
-    const temporaryPath = `${output.path}.${process.pid}.tmp`;
+    // Unique per call, so two builds in one process cannot rename each other's file away.
+    const temporaryPath = `${output.path}.${randomUUID()}.tmp`;
     await writeFile(temporaryPath, output.contents);
     await rename(temporaryPath, output.path);
   }

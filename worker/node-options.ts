@@ -1,15 +1,11 @@
-import { buildWorker } from './build-worker.js';
-
-/** The worker's entry module, compiled by `buildWorker` and run without tsx. */
-export const builtWorkerEntry = '.build/worker.mjs';
+import { buildWorker, builtWorkerEntry } from './build-worker.js';
 
 /**
  * Node options the worker process starts with. With V8's defaults on a machine with gigabytes of
  * memory, the worker's heap grows to about 340 MB, mostly garbage, before V8 collects it, and the
  * process peaks near 600 MB. Capping the old generation at 256 MB makes V8 collect it far sooner.
- * Semi-spaces are 16 MB: at 8 MB, twice as many scavenges
- * slowed a standalone plan of a million rows from about 950,000 to about 750,000 records per second,
- * for about 15 MB less peak memory (2 vCPUs). `--enable-source-maps` maps error stacks of the
+ * Semi-spaces are 16 MB: at 8 MB, twice as many scavenges slowed a standalone plan of a million rows
+ * from about 950,000 to about 750,000 records per second, for about 15 MB less peak memory (2 vCPUs). `--enable-source-maps` maps error stacks of the
  * compiled worker back to the TypeScript sources.
  *
  * Limitation: the cap leaves room for several jobs at once, but a worker that serves many more must

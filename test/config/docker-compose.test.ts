@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { builtWorkerEntry, serviceLaunch, workerNodeOptions } from '../../worker/node-options.js';
+import { builtWorkerEntry } from '../../worker/build-worker.js';
+import { serviceLaunch, workerNodeOptions } from '../../worker/node-options.js';
 
 // No Docker engine runs where the tests run, so the compose file is checked by reading it.
 const repositoryRoot = path.resolve(import.meta.dirname, '..', '..');
