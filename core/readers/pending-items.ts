@@ -1,9 +1,9 @@
 import type { ReaderItem } from '../profile-record.js';
 
 /**
- * Items per batch at most. The items of a small batch are garbage before V8's next scavenge of the
- * young generation. A batch per 256 KiB of text, about 9,000 records, was often still alive at one,
- * so V8 copied it and promoted part of it to the old generation.
+ * Maximum number of items in a batch. The items of a small batch are garbage before V8's next
+ * scavenge of the young generation. A batch per 256 KiB of text, about 9,000 records, was often still
+ * alive at one, so V8 copied it and promoted part of it to the old generation.
  */
 const maxBatchItems = 512;
 

@@ -188,7 +188,7 @@ describe('large input chunks', () => {
     }
   });
 
-  it('batches hold at most 512 items', async () => {
+  it('batches contain at most 512 items', async () => {
     const { bytes, rows } = largeCsv();
     const sizes: number[] = [];
 
@@ -202,7 +202,7 @@ describe('large input chunks', () => {
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(rows + 1);
   });
 
-  it('JSON batches hold at most 512 items', async () => {
+  it('JSON batches contain at most 512 items', async () => {
     const text = Array.from({ length: 1_500 }, (_, index) => `{"email":"user${index}@example.com"}`).join(
       '\n',
     );
