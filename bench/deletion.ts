@@ -86,14 +86,14 @@ async function main(): Promise<void> {
 
     // The bare driver deleted every profile of the file, so this first job has nothing to delete.
     const firstPlanSeconds = await planThenCancel(session, store, path.basename(firstPlanPath));
+    const firstPlanRate = firstPlanRecords / firstPlanSeconds;
 
     await reseed(store);
     // Measured just before the job, so that csv-parse and the plan scan on the machine as it is right
     // after a million profiles were written, not on the idle machine of the start.
-    const [csvParseFirstPass] = await csvParseRates(firstPlanPath, 1);
+    const csvParseFirstPass = (await csvParseRates(firstPlanPath, 1))[0]!;
     const csvParseBest = Math.max(...(await csvParseRates(filePath, 3)));
     const job = await runJob(session, store);
-    const firstPlanRate = firstPlanRecords / firstPlanSeconds;
 
     const result = {
       records,
@@ -109,8 +109,8 @@ async function main(): Promise<void> {
       csv_parse_records_per_second: Math.round(csvParseBest),
       first_plan_records: firstPlanRecords,
       first_plan_records_per_second: Math.round(firstPlanRate),
-      csv_parse_first_pass_records_per_second: Math.round(csvParseFirstPass!),
-      first_plan_to_first_pass_ratio: round(firstPlanRate / csvParseFirstPass!),
+      csv_parse_first_pass_records_per_second: Math.round(csvParseFirstPass),
+      first_plan_to_first_pass_ratio: round(firstPlanRate / csvParseFirstPass),
       b_job_to_bare_driver_ratio: round(job.seconds / bareSeconds),
       job_seconds: round(job.seconds),
       bare_driver_seconds: round(bareSeconds),
@@ -155,11 +155,9 @@ async function reseed(store: Store): Promise<void> {
 }
 
 /**
- * Records per second of csv-parse over a file, one figure per pass. Its first pass in the process is
- * compared with the worker's first plan, over the same records; the best of three passes over the
- * whole file comes after that warm-up, and (a) compares it with the worker's second plan. At 100,000
- * records a pass takes about a tenth of a second, and the JIT compiler's warm-up weighs on a first
- * pass of either.
+ * Measures csv-parse over a file and returns its records per second, one figure per pass. The first
+ * pass in the process is compared with the worker's first plan over the same records. The best of three
+ * later passes over the whole file is compared with the worker's second plan in (a).
  */
 async function csvParseRates(filePath: string, passes: number): Promise<number[]> {
   const rates: number[] = [];
@@ -247,10 +245,9 @@ async function createDefinition(session: WorkerSession, name: string, fileName: 
 }
 
 /**
- * Runs a job over a file until its plan is saved, then cancels it, and returns the plan's scan time.
- * This is the worker's first plan, made before the JIT compiler has optimised the plan's code.
- * csv-parse's best pass, which (a) compares with, comes after such a warm-up, so (a) takes the second
- * plan.
+ * Runs a job over a file until its plan is saved, cancels it, and returns the plan's scan time in
+ * seconds. This plan is the worker's first, made before the JIT compiler has optimised the plan's code,
+ * so (a) takes the second plan, as csv-parse's best pass also comes after a warm-up.
  */
 async function planThenCancel(session: WorkerSession, store: Store, fileName: string): Promise<number> {
   const definitionId = await createDefinition(session, 'bench-first-plan', fileName);
@@ -260,7 +257,13 @@ async function planThenCancel(session: WorkerSession, store: Store, fileName: st
   let scanSeconds = 0;
   while (scanSeconds === 0) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    scanSeconds = (await store.jobs.findOne({ _id: jobId }))?.plan?.scan_seconds ?? 0;
+    const stored = await store.jobs.findOne({ _id: jobId });
+    if (stored !== null && stored.status !== 'WAITING') {
+      throw new Error(
+        `The first job ${jobId} ended ${stored.status} before its plan was saved. Read its ERROR line from GET /jobs/${jobId}/logs.`,
+      );
+    }
+    scanSeconds = stored?.plan?.scan_seconds ?? 0;
   }
 
   await session.call('POST', `/jobs/${jobId}/cancel`, {});
@@ -269,7 +272,9 @@ async function planThenCancel(session: WorkerSession, store: Store, fileName: st
   await handle.result().catch(() => undefined);
   const status = (await handle.describe()).status.name;
   if (status !== 'CANCELLED') {
-    throw new Error(`the first job ended ${status} instead of CANCELLED`);
+    throw new Error(
+      `The first job ${jobId} ended ${status} instead of CANCELLED. Read its logs from GET /jobs/${jobId}/logs.`,
+    );
   }
   return scanSeconds;
 }
